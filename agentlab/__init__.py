@@ -1,0 +1,102 @@
+"""agentlab: a Jupyter-native experimentation kit for multi-agent LLM systems.
+
+>>> import agentlab as al
+>>> agent = al.Agent(name="Echo", model=al.ScriptedModel(["Hello!"]))
+>>> agent.run_sync("Hi").output
+'Hello!'
+
+Names load lazily on first use, so ``import agentlab`` pulls in none of pydantic,
+pandas, altair, the provider SDKs or genai-prices.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Agent": "agentlab.agent",
+    "AgentlabError": "agentlab.errors",
+    "BudgetExceeded": "agentlab.errors",
+    "ConfigError": "agentlab.errors",
+    "DecisionError": "agentlab.errors",
+    "DesignWarning": "agentlab.errors",
+    "FunctionModel": "agentlab.models.scripted",
+    "GateStopped": "agentlab.errors",
+    "HandoffContext": "agentlab.handoffs",
+    "HandoffCycle": "agentlab.errors",
+    "Interrupted": "agentlab.errors",
+    "LimitExceeded": "agentlab.errors",
+    "Limits": "agentlab.limits",
+    "MaxHops": "agentlab.errors",
+    "MaxIterations": "agentlab.errors",
+    "MaxTasks": "agentlab.errors",
+    "MaxTokens": "agentlab.errors",
+    "MaxToolCalls": "agentlab.errors",
+    "MaxTurns": "agentlab.errors",
+    "Message": "agentlab.messages",
+    "Model": "agentlab.models.base",
+    "ModelError": "agentlab.errors",
+    "ModelHTTPError": "agentlab.errors",
+    "ModelRequest": "agentlab.models.base",
+    "ModelResponse": "agentlab.models.base",
+    "OutputValidationError": "agentlab.errors",
+    "ReplayMismatch": "agentlab.errors",
+    "Run": "agentlab.result",
+    "RunStopped": "agentlab.errors",
+    "Runnable": "agentlab.runnable",
+    "ScriptExhausted": "agentlab.errors",
+    "ScriptedModel": "agentlab.models.scripted",
+    "Span": "agentlab.tracing",
+    "Timeout": "agentlab.errors",
+    "Tool": "agentlab.tools",
+    "ToolCall": "agentlab.messages",
+    "ToolError": "agentlab.errors",
+    "ToolResult": "agentlab.messages",
+    "ToolSpec": "agentlab.models.base",
+    "Trace": "agentlab.tracing",
+    "Usage": "agentlab.pricing",
+    "add_processor": "agentlab.tracing",
+    "processing": "agentlab.tracing",
+    "remove_processor": "agentlab.tracing",
+    "tool": "agentlab.tools",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # static tools see the real names
+    from agentlab.agent import Agent
+    from agentlab.errors import (
+        AgentlabError, BudgetExceeded, ConfigError, DecisionError, DesignWarning,
+        GateStopped, HandoffCycle, Interrupted, LimitExceeded, MaxHops, MaxIterations,
+        MaxTasks, MaxTokens, MaxToolCalls, MaxTurns, ModelError, ModelHTTPError,
+        OutputValidationError, ReplayMismatch, RunStopped, ScriptExhausted, Timeout,
+        ToolError,
+    )  # fmt: skip
+    from agentlab.handoffs import HandoffContext
+    from agentlab.limits import Limits
+    from agentlab.messages import Message, ToolCall, ToolResult
+    from agentlab.models.base import Model, ModelRequest, ModelResponse, ToolSpec
+    from agentlab.models.scripted import FunctionModel, ScriptedModel
+    from agentlab.pricing import Usage
+    from agentlab.result import Run
+    from agentlab.runnable import Runnable
+    from agentlab.tools import Tool, tool
+    from agentlab.tracing import Span, Trace, add_processor, processing, remove_processor

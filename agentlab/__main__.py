@@ -1,0 +1,29 @@
+"""Command line: ``python -m agentlab demo`` (offline demo) and other subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="agentlab", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="run the offline demo and print its trace")
+    show = commands.add_parser("show", help="print a saved trace (JSONL) as a span tree")
+    show.add_argument("trace", help="path of a trace saved with trace.save(path)")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from agentlab.demo import main as demo
+
+        return demo()
+    if args.command == "show":
+        from agentlab.tracing import Trace
+
+        print(Trace.load(args.trace).pretty())
+        return 0
+    return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""``Agent``: a name, instructions, a model, tools, and an optional output type.
+
+>>> import agentlab as al
+>>> def lookup_order(order_id: str) -> str:
+...     '''Look an order up by id.'''
+...     return f"order {order_id}: shipped"
+>>> model = al.ScriptedModel([al.ToolCall("lookup_order", {"order_id": "42"}),
+...                           "Your order 42 has shipped."])
+>>> agent = al.Agent(name="Support", instructions="Help with orders.",
+...                  model=model, tools=[lookup_order])
+>>> agent.run_sync("Where is order 42?").output
+'Your order 42 has shipped.'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from agentlab.errors import ConfigError
+from agentlab.limits import Limits
+from agentlab.models import resolve_model
+from agentlab.models.base import ToolSpec
+from agentlab.runnable import Outcome, RunContext, Runnable
+from agentlab.tools import Tool, function_tool
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+class Agent(Runnable):
+    """An LLM with instructions and tools, run in a loop until it answers.
+
+    The loop: call the model -> run its tool calls (concurrently when several) ->
+    feed the results back -> until a final answer or a guard (``max_turns``, budgets).
+
+    Args:
+        name: Shown in traces; unique within a team.
+        instructions: The system prompt.
+        model: A model string (``"openai:gpt-4o-mini"``, ``"scripted"``) or object.
+        tools: Plain functions (sync or async, with type hints) or ``al.Tool`` objects.
+        handoffs: Agents (or agent names, resolved by a ``Team``) to transfer to.
+        output_type: A pydantic model or dataclass; the final answer is parsed into it.
+        settings: Model settings passed to the provider (temperature, max_tokens, ...).
+        limits: Default ``al.Limits`` when this agent is run; ``run(limits=...)`` wins.
+        description: What the agent does (used when it becomes a tool or a handoff).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        instructions: str = "",
+        *,
+        model: str | Any = "scripted",
+        tools: Iterable[Callable[..., Any] | Tool] = (),
+        handoffs: Sequence[Agent | str] = (),
+        output_type: type[Any] | None = None,
+        settings: Mapping[str, Any] | None = None,
+        limits: Limits | None = None,
+        description: str | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"Agent name must be non-empty text, got {name!r}; e.g. name='Support'")
+        if not isinstance(instructions, str):
+            raise ConfigError(f"instructions of agent {name!r} must be text, got {instructions!r}")
+        if limits is not None and not isinstance(limits, Limits):
+            raise ConfigError(f"limits of agent {name!r} must be al.Limits(...), got {limits!r}")
+        self.name = name
+        self.instructions = instructions
+        self.model = resolve_model(model)
+        self.tools: tuple[Tool, ...] = tuple(function_tool(t) for t in tools)
+        self.handoffs: tuple[Agent | str, ...] = tuple(handoffs)
+        self.settings: dict[str, Any] = dict(settings or {})
+        self.limits = limits
+        self.description = description or (instructions.strip().splitlines() or [name])[0]
+        self.output_type = output_type
+        self._output_adapter, self.output_schema = _output_adapter(output_type, name)
+        self._check_tool_names()
+
+    def _check_tool_names(self) -> None:
+        seen: set[str] = set()
+        for tool in self.tools:
+            if tool.name in seen:
+                raise ConfigError(
+                    f"agent {self.name!r} has two tools named {tool.name!r}; give one another "
+                    f"name, e.g. al.tool(fn, name='{tool.name}_2')"
+                )
+            seen.add(tool.name)
+        self.tool_specs: tuple[ToolSpec, ...] = tuple(t.spec for t in self.tools)
+        self.tools_by_name: dict[str, Tool] = {t.name: t for t in self.tools}
+
+    def clone(self, **changes: Any) -> Agent:
+        """A copy with some constructor arguments changed; the original is untouched.
+
+        >>> strict = agent.clone(name="Strict", settings={"temperature": 0})  # doctest: +SKIP
+        """
+        args: dict[str, Any] = {
+            "name": self.name, "instructions": self.instructions, "model": self.model,
+            "tools": self.tools, "handoffs": self.handoffs, "output_type": self.output_type,
+            "settings": self.settings, "limits": self.limits, "description": self.description,
+        }  # fmt: skip
+        unknown = set(changes) - set(args)
+        if unknown:
+            raise ConfigError(f"Agent.clone() got unknown arguments {sorted(unknown)}")
+        args.update(changes)
+        return Agent(**args)
+
+    def parse_output(self, text: str) -> tuple[Any, str | None]:
+        """(value, None) when ``text`` is valid for ``output_type``, else (None, error)."""
+        if self._output_adapter is None:
+            return text, None
+        from pydantic import ValidationError
+
+        match = _FENCE.match(text)
+        try:
+            return self._output_adapter.validate_json(match.group(1) if match else text), None
+        except ValidationError as exc:
+            return None, str(exc)
+
+    async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
+        from agentlab.run import run_agent
+
+        return await run_agent(self, input, ctx, parent_id)
+
+    def _preflight(self) -> None:
+        check = getattr(self.model, "check_config", None)
+        if callable(check):
+            check()
+
+    def _children(self) -> list[Runnable]:
+        nested = [t.runnable for t in self.tools if t.runnable is not None]
+        return nested + [h for h in self.handoffs if isinstance(h, Agent)]
+
+    def __repr__(self) -> str:
+        tools = ", ".join(t.name for t in self.tools)
+        return f"Agent(name={self.name!r}, model={self.model.name!r}, tools=[{tools}])"
+
+
+def _output_adapter(output_type: type[Any] | None, agent: str) -> tuple[Any, dict[str, Any] | None]:
+    if output_type is None:
+        return None, None
+    from pydantic import PydanticSchemaGenerationError, TypeAdapter
+
+    try:
+        adapter = TypeAdapter(output_type)
+        return adapter, adapter.json_schema()
+    except (PydanticSchemaGenerationError, TypeError) as exc:
+        raise ConfigError(
+            f"output_type={output_type!r} of agent {agent!r} has no JSON schema; use a "
+            "pydantic model or a dataclass"
+        ) from exc

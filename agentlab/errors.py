@@ -1,0 +1,161 @@
+"""The exception tree of agentlab.
+
+Every message says what was wrong, with which value, and what to write instead::
+
+    AgentlabError
+    ├── ConfigError              bad construction, unknown model string, missing key
+    ├── ModelError               the model call broke
+    │   ├── ModelHTTPError       a provider answered with an HTTP error
+    │   ├── ScriptExhausted      a ScriptedModel ran out of responses
+    │   └── ReplayMismatch       a cassette has no recording for a request
+    ├── ToolError                a tool raised (reported to the model, not raised)
+    ├── OutputValidationError    structured output failed validation twice
+    ├── DecisionError            invalid model decision (unknown route label, ...)
+    └── RunStopped               raised by ``run.raise_for_status()`` for stopped runs
+        ├── GateStopped          a gate rejected a step's output
+        ├── Interrupted          Ctrl-C / Jupyter's stop button
+        └── LimitExceeded        a guard fired
+            ├── MaxTurns, MaxToolCalls, MaxTokens, BudgetExceeded, Timeout
+            └── MaxHops, HandoffCycle, MaxIterations, MaxTasks
+
+``DesignWarning`` (a ``UserWarning``) flags designs the article warns about.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AgentlabError(Exception):
+    """Root of every error agentlab raises."""
+
+
+class ConfigError(AgentlabError):
+    """Misconfiguration detected before the first model call."""
+
+
+class ModelError(AgentlabError):
+    """A model call failed."""
+
+
+class ModelHTTPError(ModelError):
+    """A provider answered with an HTTP error status."""
+
+    def __init__(self, message: str, *, status_code: int | None = None, body: Any = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.body = body
+
+
+class ScriptExhausted(ModelError):
+    """A ``ScriptedModel`` was called more often than it has responses."""
+
+
+class ReplayMismatch(ModelError):
+    """A cassette in replay mode has no recording matching a request."""
+
+
+class ToolError(AgentlabError):
+    """A tool failed; the runtime reports it to the model as an error result."""
+
+
+class OutputValidationError(AgentlabError):
+    """Structured output failed validation, even after one corrective retry."""
+
+
+class DecisionError(AgentlabError):
+    """A model made an invalid decision: unknown route label, unknown worker, bad plan."""
+
+
+class RunStopped(AgentlabError):
+    """Raised by ``Run.raise_for_status()`` for a run that stopped on purpose."""
+
+    stop_reason: str = ""
+
+    def __init__(self, detail: str, *, stop_reason: str | None = None) -> None:
+        super().__init__(detail)
+        if stop_reason is not None:
+            self.stop_reason = stop_reason
+
+
+class GateStopped(RunStopped):
+    """A gate rejected a step's output."""
+
+    stop_reason = "gate"
+
+
+class Interrupted(RunStopped):
+    """The run was interrupted (Ctrl-C, Jupyter's stop button, task cancelled)."""
+
+    stop_reason = "interrupted"
+
+
+class LimitExceeded(RunStopped):
+    """A guard fired: ``value`` is the configured limit, ``reached`` what the run hit.
+
+    ``scope`` is the budget that overflowed (shared budgets stop the whole tree).
+    """
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        stop_reason: str | None = None,
+        scope: object | None = None,
+        value: object = None,
+        reached: object = None,
+    ) -> None:
+        super().__init__(detail, stop_reason=stop_reason)
+        self.scope = scope
+        self.value = value
+        self.reached = reached
+
+
+class MaxTurns(LimitExceeded):
+    stop_reason = "max_turns"
+
+
+class MaxToolCalls(LimitExceeded):
+    stop_reason = "max_tool_calls"
+
+
+class MaxTokens(LimitExceeded):
+    stop_reason = "max_tokens"
+
+
+class BudgetExceeded(LimitExceeded):
+    stop_reason = "max_cost_usd"
+
+
+class Timeout(LimitExceeded):
+    stop_reason = "timeout"
+
+
+class MaxHops(LimitExceeded):
+    stop_reason = "max_hops"
+
+
+class HandoffCycle(LimitExceeded):
+    stop_reason = "handoff_cycle"
+
+
+class MaxIterations(LimitExceeded):
+    stop_reason = "max_iterations"
+
+
+class MaxTasks(LimitExceeded):
+    stop_reason = "max_tasks"
+
+
+class DesignWarning(UserWarning):
+    """A design the article advises against (e.g. more than 5 routes)."""
+
+
+STOP_ERRORS: dict[str, type[RunStopped]] = {
+    cls.stop_reason: cls
+    for cls in (
+        MaxTurns, MaxToolCalls, MaxTokens, BudgetExceeded, Timeout, MaxHops,
+        HandoffCycle, MaxIterations, MaxTasks, GateStopped, Interrupted,
+    )
+}  # fmt: skip
+"""Stop reason -> the exception ``raise_for_status`` raises for it."""

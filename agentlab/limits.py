@@ -1,0 +1,144 @@
+"""Guards on by default: ``Limits`` (what a user sets) and ``Budget`` (what a run spends).
+
+Budgets are shared by the whole run tree: a nested run draws on what its parent has
+left, and exhausting a shared budget stops the whole tree. ``max_turns`` is the
+exception: it counts model calls per agent invocation.
+
+>>> from agentlab import Limits
+>>> Limits(max_turns=5, max_cost_usd=0.10)
+Limits(max_turns=5, max_tool_calls=None, max_tokens=None, max_cost_usd=0.1, timeout_s=None)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agentlab.errors import BudgetExceeded, ConfigError, LimitExceeded, MaxTokens, MaxToolCalls
+from agentlab.pricing import Usage
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Budgets for one run tree. ``None`` switches a budget off.
+
+    - ``max_turns``: model calls per agent invocation (default 10).
+    - ``max_tool_calls``: tool calls in the whole tree.
+    - ``max_tokens``: input + output tokens in the whole tree.
+    - ``max_cost_usd``: money in the whole tree (default $1.00); not enforceable for
+      models without a known price, which the trace then says.
+    - ``timeout_s``: wall-clock seconds for the whole run.
+    """
+
+    max_turns: int | None = 10
+    max_tool_calls: int | None = None
+    max_tokens: int | None = None
+    max_cost_usd: float | None = 1.00
+    timeout_s: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("max_turns", "max_tool_calls", "max_tokens"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ConfigError(
+                    f"Limits({name}={value!r}) must be a whole number >= 1, or None to "
+                    f"switch it off; e.g. Limits({name}=10)"
+                )
+        for name in ("max_cost_usd", "timeout_s"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, (int, float)) or value <= 0):
+                raise ConfigError(
+                    f"Limits({name}={value!r}) must be a positive number, or None to "
+                    f"switch it off; e.g. Limits({name}=1.0)"
+                )
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return {
+            "max_turns": self.max_turns,
+            "max_tool_calls": self.max_tool_calls,
+            "max_tokens": self.max_tokens,
+            "max_cost_usd": self.max_cost_usd,
+            "timeout_s": self.timeout_s,
+        }
+
+
+class Budget:
+    """What a run tree has spent against its ``Limits``; a child draws on its parent.
+
+    ``charge`` raises a ``LimitExceeded`` subclass whose ``scope`` is the budget that
+    overflowed, so a nested run with its own, stricter limits stops only itself.
+    """
+
+    __slots__ = ("limits", "parent", "tokens", "tool_calls", "cost_usd", "unpriced")
+
+    def __init__(self, limits: Limits, parent: Budget | None = None) -> None:
+        self.limits = limits
+        self.parent = parent
+        self.tokens = 0
+        self.tool_calls = 0
+        self.cost_usd = 0.0
+        self.unpriced: set[str] = set()
+
+    def check(self) -> None:
+        """Raise if a budget is already used up (called before each model call)."""
+        budget: Budget | None = self
+        while budget is not None:
+            limits = budget.limits
+            if limits.max_cost_usd is not None and budget.cost_usd >= limits.max_cost_usd:
+                raise budget._over_cost()
+            if limits.max_tokens is not None and budget.tokens >= limits.max_tokens:
+                raise budget._over_tokens()
+            budget = budget.parent
+
+    def charge(self, usage: Usage, cost: float | None, model: str) -> None:
+        """Add one model call's usage and cost; raise if that crosses a limit."""
+        budget: Budget | None = self
+        while budget is not None:
+            budget.tokens += usage.input_tokens + usage.output_tokens
+            if cost is None:
+                budget.unpriced.add(model)
+            else:
+                budget.cost_usd += cost
+            limits = budget.limits
+            if limits.max_cost_usd is not None and budget.cost_usd > limits.max_cost_usd:
+                raise budget._over_cost()
+            if limits.max_tokens is not None and budget.tokens > limits.max_tokens:
+                raise budget._over_tokens()
+            budget = budget.parent
+
+    def count_tool_call(self) -> None:
+        """Count one tool call; raise when it is one past ``max_tool_calls``."""
+        budget: Budget | None = self
+        while budget is not None:
+            budget.tool_calls += 1
+            cap = budget.limits.max_tool_calls
+            if cap is not None and budget.tool_calls > cap:
+                raise MaxToolCalls(
+                    f"max_tool_calls={cap} reached: the run asked for tool call "
+                    f"{budget.tool_calls}; raise Limits(max_tool_calls=...) if that is expected",
+                    scope=budget, value=cap, reached=budget.tool_calls,
+                )
+            budget = budget.parent
+
+    def _over_cost(self) -> LimitExceeded:
+        return BudgetExceeded(
+            f"max_cost_usd=${self.limits.max_cost_usd:.4f} reached: the run has spent "
+            f"${self.cost_usd:.4f}; raise Limits(max_cost_usd=...) or use a cheaper model",
+            scope=self, value=self.limits.max_cost_usd, reached=round(self.cost_usd, 6),
+        )
+
+    def _over_tokens(self) -> LimitExceeded:
+        return MaxTokens(
+            f"max_tokens={self.limits.max_tokens} reached: the run has used {self.tokens} "
+            "tokens; raise Limits(max_tokens=...) or shorten the prompts",
+            scope=self, value=self.limits.max_tokens, reached=self.tokens,
+        )
+
+    def cost_note(self) -> str | None:
+        """Why the money budget could not be enforced, or None when it could."""
+        if self.limits.max_cost_usd is None or not self.unpriced:
+            return None
+        names = ", ".join(sorted(self.unpriced))
+        return (
+            f"not enforceable: no known price for {names}; give the model "
+            "priced_as='provider:model' to price it"
+        )

@@ -1,0 +1,99 @@
+"""The model protocol: one async method from a full request to a response.
+
+A model is any object with ``name`` (shown in traces), ``price_key``
+(``"provider:model"`` for the price table, or None) and
+``async respond(request) -> ModelResponse``. Providers are thin adapters around the
+official SDKs; message conversion lives in their modules and nowhere else. A model may
+also define ``check_config()``, called when a run starts, to raise ``ConfigError``
+(e.g. a missing API key) before any call is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from agentlab.messages import Message, ToolCall
+from agentlab.pricing import Usage
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSpec:
+    """What a model is told about a tool: its name, description and JSON schema."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "parameters": self.parameters}
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequest:
+    """Everything a model needs for one turn.
+
+    ``settings`` holds model settings (temperature, max_tokens, tool_choice, ...);
+    ``output_schema`` is the JSON schema of the agent's ``output_type``, if any.
+    """
+
+    messages: Sequence[Message]
+    tools: Sequence[ToolSpec] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    output_schema: Mapping[str, Any] | None = None
+    agent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResponse:
+    """One model turn's answer: text and/or tool calls, usage, and provider details.
+
+    ``attributes`` go into the model span as they are (``request_id``, ``attempts``,
+    ``waited_s``, ``replayed``, ``latency_s`` ...); ``model`` is the name the provider
+    reported.
+    """
+
+    text: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    usage: Usage = Usage(requests=1)
+    model: str | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Model(Protocol):
+    """Anything that can answer a ``ModelRequest``."""
+
+    name: str
+    price_key: str | None
+
+    async def respond(self, request: ModelRequest) -> ModelResponse: ...
+
+
+def estimate_tokens(text: str) -> int:
+    """Offline token estimate: one token per 4 characters, rounded up (at least 1)."""
+    return max(1, (len(text) + 3) // 4)
+
+
+def estimate_usage(request: ModelRequest, text: str, calls: Sequence[ToolCall]) -> Usage:
+    """Usage for offline models, estimated with ``estimate_tokens``.
+
+    Input counts every message's content and tool calls plus each tool's name,
+    description and schema (as JSON); output counts the reply's text and tool calls.
+    """
+    chars = 0
+    for message in request.messages:
+        chars += len(message.content) + 4  # role and separators
+        for call in message.tool_calls:
+            chars += len(call.name) + len(str(call.arguments))
+    for tool in request.tools:
+        chars += len(tool.name) + len(tool.description) + len(str(tool.parameters))
+    out = len(text) + sum(len(c.name) + len(str(c.arguments)) for c in calls)
+    return Usage(input_tokens=max(1, (chars + 3) // 4),
+                 output_tokens=max(1, (out + 3) // 4), requests=1)  # fmt: skip
+
+
+async def invoke_model(model: Model, request: ModelRequest) -> ModelResponse:
+    """Every model call goes through here, so record/replay can step in (cassettes)."""
+    return await model.respond(request)

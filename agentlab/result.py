@@ -1,0 +1,175 @@
+"""``Run``: what every ``run()`` returns, and ``execute_root``, which makes one.
+
+A run never raises for runtime trouble; it ends "completed", "stopped" (a guard,
+gate or interrupt halted it on purpose) or "failed" (something broke), and keeps the
+partial trace, messages and output either way. ``raise_for_status()`` turns a
+stopped or failed run into the matching exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agentlab.errors import STOP_ERRORS, Interrupted, LimitExceeded, RunStopped
+from agentlab.limits import Budget, Limits
+from agentlab.messages import Message
+from agentlab.pricing import Usage
+from agentlab.runnable import Outcome, RunContext, Runnable, Status, preflight, timeout_error
+from agentlab.tracing import Trace, active_processors
+
+if TYPE_CHECKING:
+    from agentlab.handoffs import HandoffContext
+
+
+@dataclass(slots=True, eq=False)
+class Run:
+    """The result of one run: output, status, and the trace that explains it.
+
+    >>> run = agent.run_sync("Where is order 42?")   # doctest: +SKIP
+    >>> run.output, run.status, run.usage, run.cost  # doctest: +SKIP
+    """
+
+    output: Any
+    status: Status
+    trace: Trace
+    messages: list[Message] = field(default_factory=list)
+    stop_reason: str | None = None
+    stop_detail: str | None = None
+    error: BaseException | None = None
+
+    @property
+    def usage(self) -> Usage:
+        """Tokens and requests of every model call in the run tree."""
+        return self.trace.usage
+
+    @property
+    def cost(self) -> float | None:
+        """USD for the whole run, or None when any model call has no known price."""
+        return self.trace.cost
+
+    @property
+    def duration_s(self) -> float | None:
+        return self.trace.root.duration_s
+
+    @property
+    def handoffs(self) -> list[HandoffContext]:
+        """Every transfer in the run, in order: who, hop, intent, state, messages."""
+        from agentlab.handoffs import HandoffContext
+
+        return [HandoffContext.from_span(self.trace, s) for s in self.trace.find("handoff")]
+
+    def raise_for_status(self) -> Run:
+        """Raise the run's error (failed) or a ``RunStopped`` subclass (stopped).
+
+        Returns the run itself when it completed, so it chains:
+        ``output = agent.run_sync(q).raise_for_status().output``.
+        """
+        if self.status == "failed":
+            raise self.error if self.error is not None else RuntimeError(self.stop_detail)
+        if self.status == "stopped":
+            error_type = STOP_ERRORS.get(self.stop_reason or "", RunStopped)
+            raise error_type(self.stop_detail or "the run stopped", stop_reason=self.stop_reason)
+        return self
+
+    def show(self) -> Any:
+        """The run viewer widget (in Jupyter): step through turns, inspect handoffs."""
+        return self.trace.show()
+
+    def __repr__(self) -> str:
+        reason = f" ({self.stop_reason})" if self.stop_reason else ""
+        output = repr(self.output)
+        if len(output) > 60:
+            output = output[:57] + "..."
+        return f"<Run {self.status}{reason} output={output} spans={len(self.trace.spans)}>"
+
+    def __str__(self) -> str:
+        from agentlab.pretty import format_money
+
+        lines = [f"status: {self.status}" + (f" ({self.stop_reason})" if self.stop_reason else "")]
+        if self.stop_detail:
+            lines.append(f"detail: {self.stop_detail}")
+        usage = self.usage
+        lines.append(
+            f"usage: {usage.requests} model calls, {usage.input_tokens} in / "
+            f"{usage.output_tokens} out tokens, {format_money(self.cost)}"
+        )
+        lines.append(f"output: {self.output}")
+        return "\n".join(lines) + "\n\n" + self.trace.pretty()
+
+
+async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) -> Run:
+    """Run ``runnable`` as the root of a new run tree with its own trace and budget."""
+    preflight(runnable)
+    limits = limits or runnable.limits or Limits()
+    trace = Trace(processors=active_processors(), header={"limits": limits.to_dict()})
+    ctx = RunContext(trace, Budget(limits), limits)
+    with trace.start_span("run", runnable.name, None, agent=_agent_name(runnable)) as root:
+        root.attributes = {"runnable": type(runnable).__name__, "limits": limits.to_dict()}
+        if isinstance(input, str):
+            root.attributes["input"] = input
+        outcome = await _guarded(runnable, input, ctx, root.id)
+        root.output = outcome.output
+        root.status = {"completed": "ok", "stopped": "stopped", "failed": "error"}[outcome.status]
+        root.error = outcome.stop_detail if outcome.status != "completed" else None
+        root.attributes.update(status=outcome.status, stop_reason=outcome.stop_reason,
+                               stop_detail=outcome.stop_detail)  # fmt: skip
+        note = ctx.budget.cost_note()
+        if note:
+            root.attributes["cost_budget"] = note
+    messages = outcome.messages or list(trace.messages)
+    return Run(outcome.output, outcome.status, trace, messages, outcome.stop_reason,
+               outcome.stop_detail, outcome.error)  # fmt: skip
+
+
+async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int | str) -> Outcome:
+    """Execute the root, turning guards, interrupts and errors into an ``Outcome``."""
+    timeout = ctx.limits.timeout_s
+    try:
+        if timeout is None:
+            return await runnable._execute(input, ctx, root_id)
+        async with asyncio.timeout(timeout) as deadline:
+            return await runnable._execute(input, ctx, root_id)
+    except LimitExceeded as exc:
+        return _stopped(exc, exc.stop_reason)
+    except TimeoutError as exc:
+        if timeout is None or not deadline.expired():
+            return _failed(exc)
+        stop = timeout_error(ctx.limits, round(ctx.trace.now() - ctx.trace.started, 3))
+        ctx.record_limit(root_id, stop)
+        return _stopped(stop, "timeout", partial=getattr(exc, "partial", None))
+    except (asyncio.CancelledError, KeyboardInterrupt) as exc:
+        stop = Interrupted("the run was interrupted (Ctrl-C, the stop button, or a cancelled task)")
+        return _stopped(stop, "interrupted", partial=getattr(exc, "partial", None))
+    except Exception as exc:  # noqa: BLE001 - a failed run is returned, not raised
+        return _failed(exc)
+
+
+def _stopped(exc: RunStopped, reason: str, partial: Outcome | None = None) -> Outcome:
+    partial = partial or getattr(exc, "partial", None)
+    return Outcome(
+        output=getattr(partial, "output", None),
+        status="stopped",
+        stop_reason=reason,
+        stop_detail=str(exc),
+        messages=list(getattr(partial, "messages", []) or []),
+    )
+
+
+def _failed(exc: BaseException) -> Outcome:
+    from agentlab.redact import redact
+
+    partial = getattr(exc, "partial", None)
+    return Outcome(
+        output=getattr(partial, "output", None), status="failed", error=exc,
+        stop_detail=redact(f"{type(exc).__name__}: {exc}"),
+        messages=list(getattr(partial, "messages", []) or []),
+    )  # fmt: skip
+
+
+def _agent_name(runnable: Runnable) -> str | None:
+    from agentlab.agent import Agent
+
+    return runnable.name if isinstance(runnable, Agent) else None
+

@@ -1,0 +1,396 @@
+"""Traces: every run writes one, and everything else (widgets, charts, reports) reads it.
+
+A ``Trace`` holds frozen ``Span``s and the run's messages, each message stored once;
+spans point at messages by index (``messages_in``: what was sent, ``messages_out``:
+what came back). Span ids are per-trace counters; the root ``run`` span has
+``parent_id=None``. Processors (``add_processor``) see spans as they start and end.
+
+``SPAN_KINDS`` below is the one place that says what each kind's ``attributes`` hold.
+
+>>> import agentlab as al
+>>> run = al.Agent(name="Echo", model=al.ScriptedModel(["hi"])).run_sync("hello")
+>>> [span.kind for span in run.trace.spans]
+['model', 'agent', 'run']
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from agentlab.errors import RunStopped
+from agentlab.messages import Message
+from agentlab.pricing import Usage
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SpanKind = Literal[
+    "run", "agent", "model", "tool", "handoff", "limit", "team", "chain", "gate", "router",
+    "route", "parallel", "branch", "merge", "vote", "orchestrator", "plan", "evaluator",
+    "iteration", "evaluation",
+]  # fmt: skip
+SpanStatus = Literal["ok", "error", "stopped", "running"]
+
+SPAN_KINDS: dict[str, str] = {
+    "run": "root of every run. attrs: runnable, input, limits, status, stop_reason, "
+    "stop_detail, cost_budget (why money could not be enforced, if so)",
+    "agent": "one invocation of an agent; holds its model and tool spans. attrs: turns, "
+    "max_turns, handoffs (names of transfer targets offered)",
+    "model": "one model turn. fields: model, usage, cost_usd, messages_in/out. attrs: "
+    "turn, latency_s, price_source, request_id, replayed, waited_s, attempts, settings",
+    "tool": "one tool call, child of the calling agent's span. attrs: call_id, "
+    "arguments; output: the result text the model saw; status error if it failed",
+    "handoff": "a transfer. attrs: from_agent, to_agent, hop, intent, state, filter, "
+    "removed (messages a filter dropped); messages_out: exactly what the receiver got",
+    "limit": "a guard fired (status stopped). attrs: limit, value (configured), reached",
+    "team": "a Team's user turn. attrs: entry, max_hops, hops, final_agent",
+    "chain": "a Chain. attrs: steps",
+    "gate": "a gate check. attrs: gate, step, passed, reason",
+    "router": "a Router. attrs: routes, fallback",
+    "route": "the routing decision. attrs: label (raw), normalized, route, fell_back",
+    "parallel": "a Parallel block. attrs: branches, max_concurrency, on_error",
+    "branch": "one branch of a Parallel block. attrs: index",
+    "merge": "merging branch outputs. attrs: inputs (how many)",
+    "vote": "a vote over candidates. attrs: rule, candidates, counts, winner",
+    "orchestrator": "an Orchestrator. attrs: workers, max_tasks",
+    "plan": "the orchestrator's plan. attrs: tasks [{worker, task}]",
+    "evaluator": "an EvaluatorOptimizer. attrs: max_iterations, accept",
+    "iteration": "one generate-evaluate round. attrs: iteration, score, accepted",
+    "evaluation": "the evaluator's verdict. attrs: score, feedback, accepted",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One finished (or, for processors' start events, running) step of a run.
+
+    ``start``/``end`` are Unix seconds; ``usage``/``cost_usd`` are set on ``model``
+    spans only (aggregates are sums over them), so nothing is counted twice.
+    """
+
+    id: int | str
+    parent_id: int | str | None
+    kind: SpanKind
+    name: str
+    agent: str | None = None
+    start: float = 0.0
+    end: float | None = None
+    status: SpanStatus = "ok"
+    error: str | None = None
+    model: str | None = None
+    messages_in: tuple[int, ...] = ()
+    messages_out: tuple[int, ...] = ()
+    output: Any = None
+    usage: Usage | None = None
+    cost_usd: float | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.end is None else self.end - self.start
+
+
+class TraceProcessor(Protocol):
+    """Receives spans as they start and end, and messages as they are added."""
+
+    def on_span_start(self, trace: Trace, span: Span) -> None: ...
+    def on_span_end(self, trace: Trace, span: Span) -> None: ...
+    def on_message(self, trace: Trace, index: int, message: Message) -> None: ...
+
+
+_GLOBAL_PROCESSORS: list[TraceProcessor] = []
+_SCOPED_PROCESSORS: contextvars.ContextVar[tuple[TraceProcessor, ...]] = contextvars.ContextVar(
+    "agentlab_processors", default=()
+)
+_TRACING_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "agentlab_tracing", default=True
+)
+
+
+def add_processor(processor: TraceProcessor) -> None:
+    """Send the spans of every later run in this process to ``processor``."""
+    _GLOBAL_PROCESSORS.append(processor)
+
+
+def remove_processor(processor: TraceProcessor) -> None:
+    _GLOBAL_PROCESSORS.remove(processor)
+
+
+@contextmanager
+def processing(*processors: TraceProcessor) -> Iterator[None]:
+    """Send the spans of runs started inside this block to ``processors``."""
+    token = _SCOPED_PROCESSORS.set(_SCOPED_PROCESSORS.get() + processors)
+    try:
+        yield
+    finally:
+        _SCOPED_PROCESSORS.reset(token)
+
+
+@contextmanager
+def disabled() -> Iterator[None]:
+    """Record only the root ``run`` span inside this block (for overhead benchmarks)."""
+    token = _TRACING_ENABLED.set(False)
+    try:
+        yield
+    finally:
+        _TRACING_ENABLED.reset(token)
+
+
+def active_processors() -> tuple[TraceProcessor, ...]:
+    return tuple(_GLOBAL_PROCESSORS) + _SCOPED_PROCESSORS.get()
+
+
+class SpanHandle:
+    """An open span. Set fields while it runs; leaving the ``with`` block records it.
+
+    An exception leaving the block marks the span "stopped" (a guard, an interrupt)
+    or "error" (anything else) and propagates.
+    """
+
+    __slots__ = (
+        "trace", "id", "parent_id", "kind", "name", "agent", "start", "status", "error",
+        "model", "messages_in", "messages_out", "output", "usage", "cost_usd", "attributes",
+    )  # fmt: skip
+
+    def __init__(
+        self, trace: Trace, kind: SpanKind, name: str, parent_id: int | str | None,
+        agent: str | None, start: float,
+    ) -> None:  # fmt: skip
+        self.trace = trace
+        self.id = trace._next_id
+        trace._next_id += 1
+        self.parent_id = parent_id
+        self.kind = kind
+        self.name = name
+        self.agent = agent
+        self.start = start
+        self.status: SpanStatus = "ok"
+        self.error: str | None = None
+        self.model: str | None = None
+        self.messages_in: tuple[int, ...] = ()
+        self.messages_out: tuple[int, ...] = ()
+        self.output: Any = None
+        self.usage: Usage | None = None
+        self.cost_usd: float | None = None
+        self.attributes: dict[str, Any] = {}
+
+    def __enter__(self) -> SpanHandle:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if exc is not None and self.status == "ok":
+            self.fail(exc)
+        self.trace._finish(self)
+
+    def fail(self, exc: BaseException) -> None:
+        """Mark the span stopped (guards, interrupts) or errored, with the error text."""
+        import asyncio
+
+        if isinstance(exc, (RunStopped, asyncio.CancelledError, KeyboardInterrupt)):
+            self.status = "stopped"
+            self.error = str(exc) or "interrupted"
+        else:
+            from agentlab.redact import redact
+
+            self.status = "error"
+            self.error = redact(f"{type(exc).__name__}: {exc}")
+
+    def freeze(self, end: float | None) -> Span:
+        from agentlab.trace_io import jsonable
+
+        return Span(
+            self.id, self.parent_id, self.kind, self.name, self.agent, self.start, end,
+            self.status if end is not None else "running", self.error, self.model,
+            self.messages_in, self.messages_out,
+            self.output if self.output is None or type(self.output) is str
+            else jsonable(self.output),
+            self.usage, self.cost_usd, self.attributes,
+        )  # fmt: skip
+
+
+class Trace:
+    """Everything one run did: spans (in the order they finished) and messages.
+
+    >>> trace = Trace()
+    >>> with trace.start_span("run", "demo", None) as span:
+    ...     span.output = "done"
+    >>> trace.root.output
+    'done'
+    """
+
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        header: dict[str, Any] | None = None,
+        spans: list[Span] | None = None,
+        messages: list[Message] | None = None,
+        processors: tuple[TraceProcessor, ...] = (),
+    ) -> None:
+        self.id = id or uuid.uuid4().hex
+        self.header: dict[str, Any] = header if header is not None else {}
+        self.spans: list[Span] = spans if spans is not None else []
+        self.messages: list[Message] = messages if messages is not None else []
+        self.processors = processors
+        self.file_header: dict[str, Any] | None = None  # set by Trace.load: versions, created
+        self.enabled = _TRACING_ENABLED.get()
+        self._next_id = 1 + max((s.id for s in self.spans if isinstance(s.id, int)), default=-1)
+        self._wall0 = time.time()
+        self._perf0 = time.perf_counter()
+
+    @property
+    def started(self) -> float:
+        """Unix seconds when the trace was created (the run's start)."""
+        return self._wall0
+
+    def now(self) -> float:
+        """Unix seconds, from a monotonic clock anchored once per trace."""
+        return self._wall0 + (time.perf_counter() - self._perf0)
+
+    def start_span(
+        self, kind: SpanKind, name: str, parent_id: int | str | None, *, agent: str | None = None
+    ) -> SpanHandle:
+        handle = SpanHandle(self, kind, name, parent_id, agent, self.now())
+        if self.processors:
+            span = handle.freeze(None)
+            for processor in self.processors:
+                processor.on_span_start(self, span)
+        return handle
+
+    def _finish(self, handle: SpanHandle) -> None:
+        if not self.enabled and handle.kind != "run":
+            return
+        span = handle.freeze(self.now())
+        self.spans.append(span)
+        for processor in self.processors:
+            processor.on_span_end(self, span)
+
+    def add_message(self, message: Message) -> int:
+        """Store a message once; return its index for spans to refer to."""
+        index = len(self.messages)
+        self.messages.append(message)
+        for processor in self.processors:
+            processor.on_message(self, index, message)
+        return index
+
+    # -- reading -------------------------------------------------------------------
+    @property
+    def root(self) -> Span:
+        """The root ``run`` span (the span whose parent is None)."""
+        for span in reversed(self.spans):
+            if span.parent_id is None:
+                return span
+        raise LookupError("this trace has no root span yet (the run is still going)")
+
+    def get(self, span_id: int | str) -> Span:
+        for span in self.spans:
+            if span.id == span_id:
+                return span
+        raise KeyError(f"no span with id {span_id!r} in this trace")
+
+    def children(self, span_id: int | str) -> list[Span]:
+        """Direct children of a span, in start order."""
+        return sorted((s for s in self.spans if s.parent_id == span_id), key=_start_key)
+
+    def find(
+        self, kind: str | None = None, *, name: str | None = None, agent: str | None = None
+    ) -> list[Span]:
+        """Spans matching every given field, in start order.
+
+        >>> run.trace.find("tool", name="lookup_order")  # doctest: +SKIP
+        """
+        return sorted(
+            (
+                s
+                for s in self.spans
+                if (kind is None or s.kind == kind)
+                and (name is None or s.name == name)
+                and (agent is None or s.agent == agent)
+            ),
+            key=_start_key,
+        )
+
+    def messages_of(self, span: Span, which: Literal["in", "out"] = "in") -> list[Message]:
+        """The messages a span sent (``"in"``) or got back (``"out"``)."""
+        indices = span.messages_in if which == "in" else span.messages_out
+        return [self.messages[i] for i in indices]
+
+    @property
+    def usage(self) -> Usage:
+        """Tokens and requests summed over every model span."""
+        total = Usage()
+        for span in self.spans:
+            if span.usage is not None:
+                total = total + span.usage
+        return total
+
+    @property
+    def cost(self) -> float | None:
+        """USD summed over model spans; None if any model span has no price."""
+        total = 0.0
+        for span in self.spans:
+            if span.kind == "model":
+                if span.cost_usd is None:
+                    return None
+                total += span.cost_usd
+        return total
+
+    # -- persistence and views (trace_io.py) -----------------------------------------
+    def save(self, path: str | Any) -> None:
+        """Write the trace as JSONL: a header line, then messages and finished spans."""
+        from agentlab.trace_io import save_trace
+
+        save_trace(self, path)
+
+    @classmethod
+    def load(cls, path: str | Any) -> Trace:
+        """Read a trace written by ``save`` (or by an older schema version)."""
+        from agentlab.trace_io import load_trace
+
+        return load_trace(path)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per span: ids, kind, name, agent, times, tokens, cost, status, error."""
+        from agentlab.trace_io import trace_to_pandas
+
+        return trace_to_pandas(self)
+
+    def pretty(self, *, max_spans: int = 500) -> str:
+        """An indented span tree with agent, kind, tokens, cost and time per span."""
+        from agentlab.pretty import format_trace
+
+        return format_trace(self, max_spans=max_spans)
+
+    def show(self) -> Any:
+        """Open the run viewer widget on this trace (in Jupyter)."""
+        from agentlab.widgets import show
+
+        return show(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Trace):
+            return NotImplemented
+        return (
+            self.id == other.id
+            and self.spans == other.spans
+            and self.messages == other.messages
+            and self.header == other.header
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Trace {self.id[:8]}: {len(self.spans)} spans, {len(self.messages)} messages>"
+
+    def __str__(self) -> str:
+        return self.pretty()
+
+
+def _start_key(span: Span) -> tuple[float, str]:
+    return (span.start, str(span.id).zfill(12))
