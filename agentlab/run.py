@@ -43,15 +43,16 @@ class _Conversation:
 
 async def run_agent(agent: Agent, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
     """One invocation of ``agent`` on ``input`` (text or messages)."""
-    convo = _Conversation(ctx)
-    if agent.instructions:
-        convo.add(Message.system(agent.instructions))
-    for message in as_messages(input):
-        convo.add(message)
+    inputs = as_messages(input)
     max_turns = ctx.limits.max_turns
     if agent.limits is not None and agent.limits.max_turns is not None:
         max_turns = agent.limits.max_turns
+    convo = _Conversation(ctx)
     with ctx.span("agent", agent.name, parent_id, agent=agent.name) as span:
+        if agent.instructions:
+            convo.add(Message.system(agent.instructions))
+        for message in inputs:
+            convo.add(message)
         span.messages_in = tuple(convo.indices)
         first_new = len(convo.indices)
         state = _LoopState()

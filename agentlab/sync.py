@@ -65,7 +65,11 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
     loop.call_soon_threadsafe(start)
     try:
-        return done.result()
+        while True:  # short waits keep the main thread responsive to Ctrl-C
+            try:
+                return done.result(timeout=0.2)
+            except concurrent.futures.TimeoutError:
+                continue
     except KeyboardInterrupt:
         # Cancel the run; it records itself as stopped/"interrupted" and returns.
         loop.call_soon_threadsafe(lambda: task_box and task_box[0].cancel())
