@@ -112,38 +112,56 @@ class LimitExceeded(RunStopped):
 
 
 class MaxTurns(LimitExceeded):
+    """An agent made ``max_turns`` model calls without a final answer."""
+
     stop_reason = "max_turns"
 
 
 class MaxToolCalls(LimitExceeded):
+    """The run tree made more than ``max_tool_calls`` tool calls."""
+
     stop_reason = "max_tool_calls"
 
 
 class MaxTokens(LimitExceeded):
+    """The run tree used more than ``max_tokens`` tokens."""
+
     stop_reason = "max_tokens"
 
 
 class BudgetExceeded(LimitExceeded):
+    """The run tree spent more than ``max_cost_usd``."""
+
     stop_reason = "max_cost_usd"
 
 
 class Timeout(LimitExceeded):
+    """The run took longer than ``timeout_s``."""
+
     stop_reason = "timeout"
 
 
 class MaxHops(LimitExceeded):
+    """A team would have handed off more than ``max_hops`` times in one user turn."""
+
     stop_reason = "max_hops"
 
 
 class HandoffCycle(LimitExceeded):
+    """The same handoff edge was taken twice in one user turn (ping-pong)."""
+
     stop_reason = "handoff_cycle"
 
 
 class MaxIterations(LimitExceeded):
+    """An evaluator-optimizer loop reached ``max_iterations`` without acceptance."""
+
     stop_reason = "max_iterations"
 
 
 class MaxTasks(LimitExceeded):
+    """An orchestrator's plan had more than ``max_tasks`` tasks."""
+
     stop_reason = "max_tasks"
 
 

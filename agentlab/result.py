@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import STOP_ERRORS, Interrupted, LimitExceeded, RunStopped
 from agentlab.limits import Budget, Limits
-from agentlab.messages import Message
+from agentlab.messages import Message, as_messages
 from agentlab.pricing import Usage
 from agentlab.runnable import Outcome, RunContext, Runnable, Status, preflight, timeout_error
 from agentlab.tracing import Trace, active_processors
@@ -101,6 +101,7 @@ class Run:
 
 async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) -> Run:
     """Run ``runnable`` as the root of a new run tree with its own trace and budget."""
+    as_messages(input)  # ConfigError for input that is neither text nor messages
     preflight(runnable)
     limits = limits or runnable.limits or Limits()
     trace = Trace(processors=active_processors(), header={"limits": limits.to_dict()})

@@ -119,6 +119,7 @@ def add_processor(processor: TraceProcessor) -> None:
 
 
 def remove_processor(processor: TraceProcessor) -> None:
+    """Stop sending spans to a processor added with ``add_processor``."""
     _GLOBAL_PROCESSORS.remove(processor)
 
 

@@ -1,0 +1,85 @@
+"""The public surface is deliberate: sorted __all__, every name documented and importable,
+and `import agentlab` stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import agentlab as al
+
+
+def test_all_is_sorted_and_every_name_resolves():
+    assert al.__all__ == sorted(al.__all__)
+    for name in al.__all__:
+        assert getattr(al, name) is not None, name
+
+
+def test_every_public_name_has_a_docstring():
+    missing = [
+        name for name in al.__all__
+        if not name.startswith("__") and callable(getattr(al, name)) and not getattr(al, name).__doc__
+    ]  # fmt: skip
+    assert missing == []
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    try:
+        al.NoSuchThing  # noqa: B018
+    except AttributeError as exc:
+        assert "NoSuchThing" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected AttributeError")
+
+
+def test_import_loads_no_heavy_dependency():
+    heavy = ["pydantic", "pandas", "altair", "anthropic", "openai", "genai_prices", "anywidget",
+             "ipywidgets", "opentelemetry", "tqdm"]  # fmt: skip
+    code = (
+        "import sys, agentlab, agentlab.runnable, agentlab.tracing, agentlab.agent;"
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_run_sync_works_inside_a_running_event_loop():
+    import asyncio
+
+    async def notebook_cell():
+        # what a Jupyter user does: a sync call while the kernel's loop is running
+        return al.Agent(name="A", model=al.ScriptedModel(["hi"])).run_sync("x")
+
+    assert asyncio.run(notebook_cell()).output == "hi"
+
+
+def test_run_sync_copies_context_variables():
+    import contextvars
+
+    var = contextvars.ContextVar("var", default="unset")
+    seen = []
+
+    def fn(messages, tools):
+        seen.append(var.get())
+        return "ok"
+
+    var.set("set by the caller")
+    al.Agent(name="A", model=al.FunctionModel(fn)).run_sync("x")
+    assert seen == ["set by the caller"]
+
+
+def test_demo_prints_a_multi_span_trace():
+    out = subprocess.run([sys.executable, "-m", "agentlab", "demo"], capture_output=True,
+                         text=True, check=True, timeout=60)  # fmt: skip
+    assert "a simulation" in out.stdout
+    assert "status: completed" in out.stdout
+    for line in ("run Support", "agent Support", "tool lookup_order", "tool check_payments"):
+        assert line in out.stdout
+
+
+def test_show_subcommand_prints_a_saved_trace(tmp_path):
+    run = al.Agent(name="Saved", model=al.ScriptedModel(["hi"])).run_sync("x")
+    run.trace.save(tmp_path / "t.jsonl")
+    out = subprocess.run([sys.executable, "-m", "agentlab", "show", str(tmp_path / "t.jsonl")],
+                         capture_output=True, text=True, check=True, timeout=60)  # fmt: skip
+    assert out.stdout.startswith("run Saved")
