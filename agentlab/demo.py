@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 
-import agentlab as al
+from agentlab.agent import Agent
+from agentlab.messages import ToolCall
+from agentlab.models.scripted import ScriptedModel
 
 ORDERS = {"42": "shipped on Monday, arriving Thursday", "43": "refunded"}
 
@@ -33,13 +35,13 @@ async def check_payments(order_id: str) -> str:
     return f"order {order_id}: two payments of $19.99 on the same day"
 
 
-def support_agent() -> al.Agent:
+def support_agent() -> Agent:
     """The demo's agent: scripted replies, two tools called in one turn."""
-    model = al.ScriptedModel(
+    model = ScriptedModel(
         [
             [
-                al.ToolCall("lookup_order", {"order_id": "42"}),
-                al.ToolCall("check_payments", {"order_id": "42"}),
+                ToolCall("lookup_order", {"order_id": "42"}),
+                ToolCall("check_payments", {"order_id": "42"}),
             ],
             "Order 42 shipped on Monday and arrives Thursday. You were charged twice "
             "($19.99 x 2); I have flagged the duplicate for a refund.",
@@ -47,7 +49,7 @@ def support_agent() -> al.Agent:
         priced_as="openai:gpt-4o-mini",
         latency_s=0.05,
     )
-    return al.Agent(
+    return Agent(
         name="Support",
         instructions="Help customers with orders and payments. Use the tools; be brief.",
         model=model,

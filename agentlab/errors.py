@@ -172,8 +172,17 @@ class DesignWarning(UserWarning):
 STOP_ERRORS: dict[str, type[RunStopped]] = {
     cls.stop_reason: cls
     for cls in (
-        MaxTurns, MaxToolCalls, MaxTokens, BudgetExceeded, Timeout, MaxHops,
-        HandoffCycle, MaxIterations, MaxTasks, GateStopped, Interrupted,
+        MaxTurns,
+        MaxToolCalls,
+        MaxTokens,
+        BudgetExceeded,
+        Timeout,
+        MaxHops,
+        HandoffCycle,
+        MaxIterations,
+        MaxTasks,
+        GateStopped,
+        Interrupted,
     )
-}  # fmt: skip
+}
 """Stop reason -> the exception ``raise_for_status`` raises for it."""

@@ -68,7 +68,7 @@ class Budget:
     overflowed, so a nested run with its own, stricter limits stops only itself.
     """
 
-    __slots__ = ("limits", "parent", "tokens", "tool_calls", "cost_usd", "unpriced")
+    __slots__ = ("cost_usd", "limits", "parent", "tokens", "tool_calls", "unpriced")
 
     def __init__(self, limits: Limits, parent: Budget | None = None) -> None:
         self.limits = limits
@@ -115,7 +115,9 @@ class Budget:
                 raise MaxToolCalls(
                     f"max_tool_calls={cap} reached: the run asked for tool call "
                     f"{budget.tool_calls}; raise Limits(max_tool_calls=...) if that is expected",
-                    scope=budget, value=cap, reached=budget.tool_calls,
+                    scope=budget,
+                    value=cap,
+                    reached=budget.tool_calls,
                 )
             budget = budget.parent
 
@@ -123,14 +125,18 @@ class Budget:
         return BudgetExceeded(
             f"max_cost_usd=${self.limits.max_cost_usd:.4f} reached: the run has spent "
             f"${self.cost_usd:.4f}; raise Limits(max_cost_usd=...) or use a cheaper model",
-            scope=self, value=self.limits.max_cost_usd, reached=round(self.cost_usd, 6),
+            scope=self,
+            value=self.limits.max_cost_usd,
+            reached=round(self.cost_usd, 6),
         )
 
     def _over_tokens(self) -> LimitExceeded:
         return MaxTokens(
             f"max_tokens={self.limits.max_tokens} reached: the run has used {self.tokens} "
             "tokens; raise Limits(max_tokens=...) or shorten the prompts",
-            scope=self, value=self.limits.max_tokens, reached=self.tokens,
+            scope=self,
+            value=self.limits.max_tokens,
+            reached=self.tokens,
         )
 
     def cost_note(self) -> str | None:

@@ -49,9 +49,13 @@ class ToolResult:
 
     def to_message(self, agent: str | None = None) -> Message:
         return Message(
-            "tool", self.content, tool_call_id=self.call_id, name=self.name,
-            is_error=self.is_error, agent=agent,
-        )  # fmt: skip
+            "tool",
+            self.content,
+            tool_call_id=self.call_id,
+            name=self.name,
+            is_error=self.is_error,
+            agent=agent,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,9 @@ def _subtree_totals(trace: Trace) -> dict[int | str, tuple[int, int, float | Non
             entry = totals[node]
             entry[0] = int(entry[0] or 0) + span.usage.input_tokens
             entry[1] = int(entry[1] or 0) + span.usage.output_tokens
-            entry[2] = None if entry[2] is None or span.cost_usd is None else entry[2] + span.cost_usd
+            entry[2] = (
+                None if entry[2] is None or span.cost_usd is None else entry[2] + span.cost_usd
+            )
             node = parents.get(node)
     return {k: (int(v[0] or 0), int(v[1] or 0), v[2]) for k, v in totals.items()}
 
@@ -93,7 +95,9 @@ def format_trace(trace: Trace, *, max_spans: int = 500) -> str:
         status = _MARKS.get(span.status, span.status)
         head = f"{prefix}{branch}{label}"
         line = f"{head:<44} {status:<10} {numbers:<32} {format_seconds(span.duration_s):>9}"
-        detail = span.error if span.status in ("error", "stopped") and span.error else _describe(span)
+        detail = (
+            span.error if span.status in ("error", "stopped") and span.error else _describe(span)
+        )
         lines.append(f"{line}  {_clip(detail, 72)}".rstrip())
         kids = sorted(children.get(span.id, ()), key=_start_key)
         extension = "" if depth == 0 else ("   " if last else "│  ")
@@ -103,5 +107,7 @@ def format_trace(trace: Trace, *, max_spans: int = 500) -> str:
     for root in sorted(children.get(None, ()), key=_start_key):
         visit(root, "", True, 0)
     if len(trace.spans) > len(lines):
-        lines.append(f"… {len(trace.spans) - len(lines)} more spans (trace.to_pandas() has them all)")
+        lines.append(
+            f"… {len(trace.spans) - len(lines)} more spans (trace.to_pandas() has them all)"
+        )
     return "\n".join(lines)

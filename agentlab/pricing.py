@@ -13,6 +13,7 @@ Usage(input_tokens=11, output_tokens=5, cache_read_tokens=0, cache_write_tokens=
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from functools import lru_cache
 from typing import Any
 
@@ -99,7 +100,7 @@ def price_for(key: str | None) -> Price | None:
     if not key:
         return None
     provider, model = split_key(key)
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from genai_prices import data_snapshot
 
@@ -107,7 +108,7 @@ def price_for(key: str | None) -> Price | None:
         found_provider, info = data_snapshot.get_snapshot().find_provider_model(
             model, None, provider, None
         )
-        model_price = info.get_prices(datetime.now(timezone.utc))
+        model_price = info.get_prices(datetime.now(UTC))
     except LookupError:
         return None
     source = f"genai-prices {price_table_version()}: {found_provider.id}/{info.id}"

@@ -17,7 +17,7 @@ from agentlab.limits import Budget, Limits
 from agentlab.messages import Message, as_messages
 from agentlab.pricing import Usage
 from agentlab.runnable import Outcome, RunContext, Runnable, Status, preflight, timeout_error
-from agentlab.tracing import Trace, active_processors
+from agentlab.tracing import SpanStatus, Trace, active_processors
 
 if TYPE_CHECKING:
     from agentlab.handoffs import HandoffContext
@@ -99,6 +99,13 @@ class Run:
         return "\n".join(lines) + "\n\n" + self.trace.pretty()
 
 
+_SPAN_STATUS: dict[Status, SpanStatus] = {
+    "completed": "ok",
+    "stopped": "stopped",
+    "failed": "error",
+}
+
+
 async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) -> Run:
     """Run ``runnable`` as the root of a new run tree with its own trace and budget."""
     as_messages(input)  # ConfigError for input that is neither text nor messages
@@ -112,16 +119,24 @@ async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) ->
             root.attributes["input"] = input
         outcome = await _guarded(runnable, input, ctx, root.id)
         root.output = outcome.output
-        root.status = {"completed": "ok", "stopped": "stopped", "failed": "error"}[outcome.status]
+        root.status = _SPAN_STATUS[outcome.status]
         root.error = outcome.stop_detail if outcome.status != "completed" else None
-        root.attributes.update(status=outcome.status, stop_reason=outcome.stop_reason,
-                               stop_detail=outcome.stop_detail)  # fmt: skip
+        root.attributes.update(
+            status=outcome.status, stop_reason=outcome.stop_reason, stop_detail=outcome.stop_detail
+        )
         note = ctx.budget.cost_note()
         if note:
             root.attributes["cost_budget"] = note
     messages = outcome.messages or list(trace.messages)
-    return Run(outcome.output, outcome.status, trace, messages, outcome.stop_reason,
-               outcome.stop_detail, outcome.error)  # fmt: skip
+    return Run(
+        outcome.output,
+        outcome.status,
+        trace,
+        messages,
+        outcome.stop_reason,
+        outcome.stop_detail,
+        outcome.error,
+    )
 
 
 async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int | str) -> Outcome:
@@ -141,8 +156,8 @@ async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int
         ctx.record_limit(root_id, stop)
         return _stopped(stop, "timeout", partial=getattr(exc, "partial", None))
     except (asyncio.CancelledError, KeyboardInterrupt) as exc:
-        stop = Interrupted("the run was interrupted (Ctrl-C, the stop button, or a cancelled task)")
-        return _stopped(stop, "interrupted", partial=getattr(exc, "partial", None))
+        interrupted = Interrupted("the run was interrupted (Ctrl-C, stop button, cancelled task)")
+        return _stopped(interrupted, "interrupted", partial=getattr(exc, "partial", None))
     except Exception as exc:  # noqa: BLE001 - a failed run is returned, not raised
         return _failed(exc)
 
@@ -163,14 +178,15 @@ def _failed(exc: BaseException) -> Outcome:
 
     partial = getattr(exc, "partial", None)
     return Outcome(
-        output=getattr(partial, "output", None), status="failed", error=exc,
+        output=getattr(partial, "output", None),
+        status="failed",
+        error=exc,
         stop_detail=redact(f"{type(exc).__name__}: {exc}"),
         messages=list(getattr(partial, "messages", []) or []),
-    )  # fmt: skip
+    )
 
 
 def _agent_name(runnable: Runnable) -> str | None:
     from agentlab.agent import Agent
 
     return runnable.name if isinstance(runnable, Agent) else None
-

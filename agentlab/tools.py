@@ -118,7 +118,10 @@ def _validator(fn: Callable[..., Any], tool_name: str) -> tuple[Any, dict[str, A
         default = ... if param.default is param.empty else param.default
         from pydantic import Field
 
-        fields[param.name] = (hints[param.name], Field(default, description=param_docs.get(param.name)))
+        fields[param.name] = (
+            hints[param.name],
+            Field(default, description=param_docs.get(param.name)),
+        )
     model = create_model(f"{tool_name}_arguments", **fields)
     schema = model.model_json_schema()
     schema.pop("title", None)
@@ -133,7 +136,7 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     return {k: v for k, v in typing.get_type_hints(fn).items() if k != "return"}
 
 
-def function_tool(fn: Callable[..., Any], *, name: str | None = None) -> Tool:
+def function_tool(fn: Callable[..., Any] | Tool, *, name: str | None = None) -> Tool:
     """Wrap a plain function as a ``Tool`` (schema from type hints and docstring).
 
     Agents do this for the functions in ``tools=[...]``; call it (as ``al.tool``) to
@@ -143,7 +146,7 @@ def function_tool(fn: Callable[..., Any], *, name: str | None = None) -> Tool:
         return fn
     if not callable(fn):
         raise ConfigError(f"tools must be functions or al.Tool objects, got {fn!r}")
-    tool_name = name or getattr(fn, "__name__", "")
+    tool_name = str(name or getattr(fn, "__name__", ""))
     if not tool_name.isidentifier():
         raise ConfigError(f"tool name {tool_name!r} must be an identifier; pass name='...'")
     description, _ = parse_docstring(fn.__doc__)

@@ -82,10 +82,16 @@ def _unruns(runs: Iterable[Any]) -> tuple[int, ...]:
 
 def span_to_dict(span: Span) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "type": "span", "id": span.id, "parent_id": span.parent_id, "kind": span.kind,
-        "name": span.name, "agent": span.agent, "start": span.start, "end": span.end,
+        "type": "span",
+        "id": span.id,
+        "parent_id": span.parent_id,
+        "kind": span.kind,
+        "name": span.name,
+        "agent": span.agent,
+        "start": span.start,
+        "end": span.end,
         "status": span.status,
-    }  # fmt: skip
+    }
     if span.error is not None:
         data["error"] = span.error
     if span.model is not None:
@@ -136,7 +142,7 @@ def make_header(trace: Trace) -> dict[str, Any]:
         "schema": SCHEMA_VERSION,
         "agentlab": __version__,
         "python": sys.version.split()[0],
-        "created": dt.datetime.fromtimestamp(trace._wall0, dt.timezone.utc).isoformat(),
+        "created": dt.datetime.fromtimestamp(trace._wall0, dt.UTC).isoformat(),
         "trace_id": trace.id,
         "price_table": f"genai-prices {price_table_version()}",
     }
@@ -183,8 +189,9 @@ def load_trace(path: str | Path) -> Trace:
                 raise ValueError(f"{path}:{number}: unknown line type {kind!r} in trace file")
     trace_id = header.get("trace_id")
     kept = {k: v for k, v in header.items() if k not in _BUILTIN_HEADER}
-    trace = Trace(id=trace_id, header=kept, spans=spans,
-                  messages=[messages[i] for i in sorted(messages)])  # fmt: skip
+    trace = Trace(
+        id=trace_id, header=kept, spans=spans, messages=[messages[i] for i in sorted(messages)]
+    )
     if "created" in header:
         trace._wall0 = dt.datetime.fromisoformat(header["created"]).timestamp()
     trace.file_header = header
@@ -248,7 +255,9 @@ class JsonlExporter:
         self._file(trace)
 
     def on_message(self, trace: Trace, index: int, message: Message) -> None:
-        self._file(trace).write(_dumps({"type": "message", "index": index, **message.to_dict()}) + "\n")
+        self._file(trace).write(
+            _dumps({"type": "message", "index": index, **message.to_dict()}) + "\n"
+        )
 
     def on_span_end(self, trace: Trace, span: Span) -> None:
         out = self._file(trace)

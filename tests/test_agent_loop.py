@@ -24,8 +24,11 @@ def test_tool_call_then_answer_gives_output_usage_and_trace():
     agent = al.Agent(name="Support", instructions="Help.", model=model, tools=[lookup_order])
     run = agent.run_sync("Where is order 42?")
     assert (run.output, run.status, run.stop_reason, run.error) == (
-        "Your order 42 has shipped.", "completed", None, None,
-    )  # fmt: skip
+        "Your order 42 has shipped.",
+        "completed",
+        None,
+        None,
+    )
     assert run.usage.requests == 2
     assert run.usage.input_tokens > 0 and run.usage.output_tokens > 0
     assert run.cost is None  # unpriced offline model: None, never a made-up 0
@@ -86,7 +89,9 @@ def test_bad_arguments_are_validated_before_the_call():
         calls.append((a, b))
         return a + b
 
-    model = al.ScriptedModel([al.ToolCall("add", {"a": "x"}), al.ToolCall("add", {"a": 1, "b": 2}), "3"])
+    model = al.ScriptedModel(
+        [al.ToolCall("add", {"a": "x"}), al.ToolCall("add", {"a": 1, "b": 2}), "3"]
+    )
     run = al.Agent(name="A", model=model, tools=[add]).run_sync("go")
     first, second = run.trace.find("tool")
     assert first.status == "error" and "ValidationError" in first.output
@@ -131,9 +136,10 @@ class Point:
 
 def test_structured_output_pydantic_and_dataclass():
     run = al.Agent(
-        name="C", model=al.ScriptedModel(['{"category": "billing", "urgent": true}']),
+        name="C",
+        model=al.ScriptedModel(['{"category": "billing", "urgent": true}']),
         output_type=Ticket,
-    ).run_sync("charged twice")  # fmt: skip
+    ).run_sync("charged twice")
     assert run.output == Ticket(category="billing", urgent=True)
     fenced = al.ScriptedModel(['```json\n{"x": 1, "y": 2}\n```'])
     assert al.Agent(name="P", model=fenced, output_type=Point).run_sync("p").output == Point(1, 2)
@@ -195,15 +201,19 @@ def test_function_model_sees_messages_and_tools():
         seen["tools"] = [t.name for t in tools]
         return messages[-1].content.upper()
 
-    run = al.Agent(name="A", instructions="be loud", model=al.FunctionModel(fn),
-                   tools=[lookup_order]).run_sync("hey")  # fmt: skip
+    run = al.Agent(
+        name="A", instructions="be loud", model=al.FunctionModel(fn), tools=[lookup_order]
+    ).run_sync("hey")
     assert run.output == "HEY"
     assert seen == {"roles": ["system", "user"], "tools": ["lookup_order"]}
 
 
 def test_message_list_input_is_used_as_history():
-    history = [al.Message.user("I was charged twice"), al.Message.assistant("Which order?"),
-               al.Message.user("42")]  # fmt: skip
+    history = [
+        al.Message.user("I was charged twice"),
+        al.Message.assistant("Which order?"),
+        al.Message.user("42"),
+    ]
     run = al.Agent(name="A", model=al.ScriptedModel(["ok"])).run_sync(history)
     assert [m.content for m in run.messages[:3]] == ["I was charged twice", "Which order?", "42"]
 
@@ -211,7 +221,12 @@ def test_message_list_input_is_used_as_history():
 def test_clone_changes_a_copy_only():
     agent = al.Agent(name="A", instructions="x", model=al.ScriptedModel(["a"]))
     other = agent.clone(name="B", output_type=Ticket)
-    assert (agent.name, agent.output_type, other.name, other.output_type) == ("A", None, "B", Ticket)
+    assert (agent.name, agent.output_type, other.name, other.output_type) == (
+        "A",
+        None,
+        "B",
+        Ticket,
+    )
     assert other.model is agent.model
     with pytest.raises(al.ConfigError, match="unknown arguments"):
         agent.clone(nmae="x")

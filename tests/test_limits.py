@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 import os
 import signal
+import threading
+import time
 
 import pytest
 
@@ -38,8 +38,12 @@ def test_max_turns_is_on_by_default_and_stops_with_a_limit_span():
 
 
 def test_run_limits_win_over_agent_limits():
-    agent = al.Agent(name="A", model=al.ScriptedModel([al.ToolCall("ping", {"n": 1})] * 9),
-                     tools=[ping], limits=al.Limits(max_turns=2))  # fmt: skip
+    agent = al.Agent(
+        name="A",
+        model=al.ScriptedModel([al.ToolCall("ping", {"n": 1})] * 9),
+        tools=[ping],
+        limits=al.Limits(max_turns=2),
+    )
     assert agent.run_sync("go").usage.requests == 2
     run = agent.run_sync("go", limits=al.Limits(max_turns=3))
     assert run.usage.requests == 2  # the agent's own max_turns still bounds its invocation
@@ -100,9 +104,13 @@ async def test_cancelling_a_run_ends_it_interrupted_with_partial_trace():
 
 def test_ctrl_c_during_run_sync_returns_an_interrupted_run():
     model = al.ScriptedModel(["slow"], latency_s=5)
-    threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()  # a real Ctrl-C
+    ctrl_c = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))  # a real Ctrl-C
+    ctrl_c.start()
     started = time.perf_counter()
-    run = al.Agent(name="A", model=model).run_sync("x")
+    try:
+        run = al.Agent(name="A", model=model).run_sync("x")
+    finally:
+        ctrl_c.cancel()  # never let a late signal hit pytest itself
     assert time.perf_counter() - started < 3
     assert (run.status, run.stop_reason) == ("stopped", "interrupted")
 

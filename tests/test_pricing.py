@@ -10,18 +10,26 @@ from agentlab.pricing import Usage, cost_of, price_for
 
 
 @pytest.mark.parametrize(
-    "key", ["openai:gpt-4o-mini", "openai:gpt-4.1", "anthropic:claude-haiku-4-5",
-            "anthropic:claude-sonnet-4-5"],
-)  # fmt: skip
+    "key",
+    [
+        "openai:gpt-4o-mini",
+        "openai:gpt-4.1",
+        "anthropic:claude-haiku-4-5",
+        "anthropic:claude-sonnet-4-5",
+    ],
+)
 def test_fast_rates_match_the_library(key):
     provider, model = key.split(":")
-    usage = Usage(input_tokens=12_345, output_tokens=678, cache_read_tokens=2_000,
-                  cache_write_tokens=300)  # fmt: skip
+    usage = Usage(
+        input_tokens=12_345, output_tokens=678, cache_read_tokens=2_000, cache_write_tokens=300
+    )
     expected = calc_price(
-        LibUsage(input_tokens=12_345, output_tokens=678, cache_read_tokens=2_000,
-                 cache_write_tokens=300),
-        model, provider_id=provider,
-    ).total_price  # fmt: skip
+        LibUsage(
+            input_tokens=12_345, output_tokens=678, cache_read_tokens=2_000, cache_write_tokens=300
+        ),
+        model,
+        provider_id=provider,
+    ).total_price
     assert cost_of(usage, key) == pytest.approx(float(expected), rel=1e-9)
 
 

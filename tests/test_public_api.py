@@ -17,9 +17,12 @@ def test_all_is_sorted_and_every_name_resolves():
 
 def test_every_public_name_has_a_docstring():
     missing = [
-        name for name in al.__all__
-        if not name.startswith("__") and callable(getattr(al, name)) and not getattr(al, name).__doc__
-    ]  # fmt: skip
+        name
+        for name in al.__all__
+        if not name.startswith("__")
+        and callable(getattr(al, name))
+        and not getattr(al, name).__doc__
+    ]
     assert missing == []
 
 
@@ -33,8 +36,18 @@ def test_unknown_attribute_is_an_attribute_error():
 
 
 def test_import_loads_no_heavy_dependency():
-    heavy = ["pydantic", "pandas", "altair", "anthropic", "openai", "genai_prices", "anywidget",
-             "ipywidgets", "opentelemetry", "tqdm"]  # fmt: skip
+    heavy = [
+        "pydantic",
+        "pandas",
+        "altair",
+        "anthropic",
+        "openai",
+        "genai_prices",
+        "anywidget",
+        "ipywidgets",
+        "opentelemetry",
+        "tqdm",
+    ]
     code = (
         "import sys, agentlab, agentlab.runnable, agentlab.tracing, agentlab.agent;"
         f"print([m for m in {heavy!r} if m in sys.modules])"
@@ -69,8 +82,13 @@ def test_run_sync_copies_context_variables():
 
 
 def test_demo_prints_a_multi_span_trace():
-    out = subprocess.run([sys.executable, "-m", "agentlab", "demo"], capture_output=True,
-                         text=True, check=True, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "agentlab", "demo"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert "a simulation" in out.stdout
     assert "status: completed" in out.stdout
     for line in ("run Support", "agent Support", "tool lookup_order", "tool check_payments"):
@@ -80,6 +98,11 @@ def test_demo_prints_a_multi_span_trace():
 def test_show_subcommand_prints_a_saved_trace(tmp_path):
     run = al.Agent(name="Saved", model=al.ScriptedModel(["hi"])).run_sync("x")
     run.trace.save(tmp_path / "t.jsonl")
-    out = subprocess.run([sys.executable, "-m", "agentlab", "show", str(tmp_path / "t.jsonl")],
-                         capture_output=True, text=True, check=True, timeout=60)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "agentlab", "show", str(tmp_path / "t.jsonl")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert out.stdout.startswith("run Saved")

@@ -21,9 +21,16 @@ def lookup_order(order_id: str) -> str:
 
 def support_run(**model_kwargs) -> al.Run:
     model = al.ScriptedModel(
-        [[al.ToolCall("lookup_order", {"order_id": "42"}), al.ToolCall("lookup_order", {"order_id": "7"})],
-         "Both shipped."], priced_as="openai:gpt-4o-mini", **model_kwargs,
-    )  # fmt: skip
+        [
+            [
+                al.ToolCall("lookup_order", {"order_id": "42"}),
+                al.ToolCall("lookup_order", {"order_id": "7"}),
+            ],
+            "Both shipped.",
+        ],
+        priced_as="openai:gpt-4o-mini",
+        **model_kwargs,
+    )
     agent = al.Agent(name="Support", instructions="Help.", model=model, tools=[lookup_order])
     return agent.run_sync("Where are orders 42 and 7?")
 
@@ -45,7 +52,13 @@ def test_spans_point_at_messages_stored_once():
     trace = support_run().trace
     first, second = trace.find("model")
     assert [m.role for m in trace.messages_of(first)] == ["system", "user"]
-    assert [m.role for m in trace.messages_of(second)] == ["system", "user", "assistant", "tool", "tool"]
+    assert [m.role for m in trace.messages_of(second)] == [
+        "system",
+        "user",
+        "assistant",
+        "tool",
+        "tool",
+    ]
     assert trace.messages_of(second, "out")[0].content == "Both shipped."
     assert len(trace.messages) == 6  # every message once, however many spans refer to it
 
@@ -81,9 +94,18 @@ def test_older_or_unknown_fields_still_load(tmp_path):
     lines = [
         {"type": "header", "schema": 0, "trace_id": "abc"},
         {"type": "message", "index": 0, "role": "user", "content": "hi"},
-        {"type": "span", "id": "s1", "parent_id": None, "kind": "run", "name": "x",
-         "start": 1.0, "end": 2.0, "messages_in": [0], "future_field": 1},
-    ]  # fmt: skip
+        {
+            "type": "span",
+            "id": "s1",
+            "parent_id": None,
+            "kind": "run",
+            "name": "x",
+            "start": 1.0,
+            "end": 2.0,
+            "messages_in": [0],
+            "future_field": 1,
+        },
+    ]
     path.write_text("\n".join(json.dumps(line) for line in lines))
     trace = al.Trace.load(path)
     assert trace.root.id == "s1" and trace.root.duration_s == 1.0
@@ -94,8 +116,21 @@ def test_to_pandas_has_one_row_per_span_with_the_documented_columns():
     run = support_run()
     frame = run.trace.to_pandas()
     assert len(frame) == len(run.trace.spans)
-    for column in ("span_id", "parent_id", "kind", "name", "agent", "start", "end", "duration_s",
-                   "input_tokens", "output_tokens", "cost_usd", "status", "error"):  # fmt: skip
+    for column in (
+        "span_id",
+        "parent_id",
+        "kind",
+        "name",
+        "agent",
+        "start",
+        "end",
+        "duration_s",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "status",
+        "error",
+    ):
         assert column in frame.columns
     assert list(frame["kind"])[:2] == ["run", "agent"]
     assert frame["cost_usd"].sum() == pytest.approx(run.cost)
@@ -139,8 +174,11 @@ def test_processors_see_spans_start_and_end_live():
     recorder = Recorder()
     with al.processing(recorder):
         al.Agent(name="A", model=al.ScriptedModel(["hi"])).run_sync("hello")
-    assert recorder.events[:3] == [("start", "run", "running"), ("start", "agent", "running"),
-                                   ("message", 0, "user")]  # fmt: skip
+    assert recorder.events[:3] == [
+        ("start", "run", "running"),
+        ("start", "agent", "running"),
+        ("message", 0, "user"),
+    ]
     assert recorder.events[-1] == ("end", "run", "ok")
     al.Agent(name="A", model=al.ScriptedModel(["hi"])).run_sync("hello")
     assert recorder.events[-1] == ("end", "run", "ok") and len(recorder.events) == 8
@@ -178,9 +216,12 @@ def test_secrets_are_redacted_when_saved(tmp_path, monkeypatch):
             role=st.sampled_from(["system", "user", "assistant", "tool"]),
             content=st.text(),
             tool_calls=st.lists(
-                st.builds(al.ToolCall, name=st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
-                          arguments=st.dictionaries(st.text(max_size=5), st.integers() | st.text()),
-                          id=st.text(max_size=6)),  # fmt: skip
+                st.builds(
+                    al.ToolCall,
+                    name=st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
+                    arguments=st.dictionaries(st.text(max_size=5), st.integers() | st.text()),
+                    id=st.text(max_size=6),
+                ),
                 max_size=2,
             ).map(tuple),
             tool_call_id=st.none() | st.text(max_size=6),
