@@ -24,6 +24,8 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "agentlab.errors",
     "DecisionError": "agentlab.errors",
     "DesignWarning": "agentlab.errors",
+    "Experiment": "agentlab.experiment",
+    "ExperimentResult": "agentlab.experiment_result",
     "FunctionModel": "agentlab.models.scripted",
     "GateStopped": "agentlab.errors",
     "HandoffContext": "agentlab.handoffs",
@@ -90,6 +92,8 @@ if TYPE_CHECKING:  # static tools see the real names
         OutputValidationError, ReplayMismatch, RunStopped, ScriptExhausted, Timeout,
         ToolError,
     )  # fmt: skip
+    from agentlab.experiment import Experiment
+    from agentlab.experiment_result import ExperimentResult
     from agentlab.handoffs import HandoffContext
     from agentlab.limits import Limits
     from agentlab.messages import Message, ToolCall, ToolResult

@@ -1,0 +1,275 @@
+"""What an ``Experiment`` returns: one ``TaskResult`` per design x example x repeat.
+
+``ExperimentResult.to_pandas()`` gives one row per task, ``summary()`` one row per
+design (completion rate with a Wilson 95% interval, cost per task, time, handoffs,
+iterations), ``compare(a, b)`` the paired difference between two designs. Every
+task's trace is kept (``result.traces``) and ``save(folder)`` writes them all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agentlab.stats import Comparison, mcnemar_exact, paired_difference_ci, wilson_interval
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from agentlab.result import Run
+    from agentlab.tracing import Trace
+
+TASK_COLUMNS = (
+    "design", "example_id", "repeat", "input", "output", "score", "passed", "status",
+    "stop_reason", "error", "cost_usd", "tokens", "duration_s", "hops", "iterations",
+    "trace_id",
+)  # fmt: skip
+SUMMARY_COLUMNS = (
+    "design", "tasks", "completion_rate", "completion_ci_low", "completion_ci_high",
+    "cost_per_task", "cost_per_task_p95", "time_s_mean", "time_s_p95", "handoff_rate",
+    "iterations_mean",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class TaskResult:
+    """One design run on one example (one repeat) and what ``check`` said of it.
+
+    ``status`` is the run's ("completed" / "stopped" / "failed"), "failed" when
+    ``check`` raised, or "skipped" for a task never started (the experiment's money
+    budget was spent, or it was interrupted; ``stop_reason`` says which).
+    """
+
+    design: str
+    index: int  # position of the example in the dataset
+    example_id: Any
+    repeat: int
+    input: Any
+    status: str = "skipped"
+    output: Any = None
+    score: float | None = None
+    passed: bool = False
+    stop_reason: str | None = None
+    error: str | None = None
+    cost_usd: float | None = None
+    tokens: int = 0
+    duration_s: float | None = None
+    hops: int = 0
+    iterations: int = 0
+    trace_id: str | None = None
+    trace: Trace | None = field(default=None, repr=False)
+    run: Run | None = field(default=None, repr=False)
+
+    @property
+    def ran(self) -> bool:
+        return self.status != "skipped"
+
+    def row(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in TASK_COLUMNS}
+
+
+class ExperimentResult:
+    """Results of ``Experiment.run``: rows, summary, paired comparisons, traces.
+
+    >>> result = await experiment.run(concurrency=8)   # doctest: +SKIP
+    >>> result.summary()                                # doctest: +SKIP
+    >>> result.compare("single", "chain")               # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        tasks: list[TaskResult],
+        *,
+        designs: list[str],
+        stopped_early: str | None = None,
+        notes: list[str] | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        self.tasks = tasks
+        self.designs = designs
+        self.stopped_early = stopped_early  # None, "max_cost_usd" or "interrupted"
+        self.notes = notes or []
+        self.settings = settings or {}
+
+    @property
+    def traces(self) -> list[Trace]:
+        """The trace of every task that ran, in task order (charts take this list)."""
+        return [t.trace for t in self.tasks if t.trace is not None]
+
+    @property
+    def skipped(self) -> int:
+        return sum(not t.ran for t in self.tasks)
+
+    @property
+    def cost(self) -> float | None:
+        """USD spent by all tasks, or None when any task's model had no known price."""
+        total = 0.0
+        for task in self.tasks:
+            if task.ran:
+                if task.cost_usd is None:
+                    return None
+                total += task.cost_usd
+        return total
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per design x example x repeat (skipped tasks included)."""
+        import pandas as pd
+
+        frame = pd.DataFrame([t.row() for t in self.tasks], columns=list(TASK_COLUMNS))
+        frame["cost_usd"] = frame["cost_usd"].astype("float64")
+        frame["duration_s"] = frame["duration_s"].astype("float64")
+        frame["score"] = frame["score"].astype("float64")
+        return frame
+
+    def summary(self) -> pd.DataFrame:
+        """One row per design over the tasks that ran.
+
+        completion_rate is the share of tasks whose check passed (a stopped or failed
+        run counts as not passed), with a Wilson 95% interval; cost_per_task is NaN
+        when any task was unpriced; handoff_rate is the share of tasks with at least
+        one handoff.
+        """
+        import pandas as pd
+
+        rows = [self._summary_row(design) for design in self.designs]
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def _summary_row(self, design: str) -> dict[str, Any]:
+        tasks = [t for t in self.tasks if t.design == design and t.ran]
+        n = len(tasks)
+        passed = sum(t.passed for t in tasks)
+        low, high = wilson_interval(passed, n)
+        costs = [t.cost_usd for t in tasks]
+        priced = n > 0 and all(c is not None for c in costs)
+        times = [t.duration_s for t in tasks if t.duration_s is not None]
+        return {
+            "design": design,
+            "tasks": n,
+            "completion_rate": passed / n if n else math.nan,
+            "completion_ci_low": low,
+            "completion_ci_high": high,
+            "cost_per_task": _mean(costs) if priced else math.nan,  # type: ignore[arg-type]
+            "cost_per_task_p95": _p95(costs) if priced else math.nan,  # type: ignore[arg-type]
+            "time_s_mean": _mean(times),
+            "time_s_p95": _p95(times),
+            "handoff_rate": sum(t.hops > 0 for t in tasks) / n if n else math.nan,
+            "iterations_mean": _mean([float(t.iterations) for t in tasks]),
+        }
+
+    def compare(self, a: str, b: str) -> Comparison:
+        """Paired comparison of two designs on the tasks both ran (same example, repeat).
+
+        >>> result.compare("chain", "single")   # doctest: +SKIP
+        chain vs single on 50 paired tasks ... exact McNemar p = 0.0129
+        """
+        for name in (a, b):
+            if name not in self.designs:
+                raise KeyError(f"no design named {name!r}; this experiment has {self.designs}")
+        by_key = {(t.design, t.index, t.repeat): t for t in self.tasks if t.ran}
+        pairs = [
+            (ta, by_key[(b, ta.index, ta.repeat)])
+            for ta in self.tasks
+            if ta.design == a and ta.ran and (b, ta.index, ta.repeat) in by_key
+        ]
+        n = len(pairs)
+        only_a = sum(x.passed and not y.passed for x, y in pairs)
+        only_b = sum(y.passed and not x.passed for x, y in pairs)
+        a_rate = sum(x.passed for x, _ in pairs) / n if n else math.nan
+        b_rate = sum(y.passed for _, y in pairs) / n if n else math.nan
+        low, high = paired_difference_ci(only_a, only_b, n)
+        cost_diffs = [
+            x.cost_usd - y.cost_usd
+            for x, y in pairs
+            if x.cost_usd is not None and y.cost_usd is not None
+        ]
+        time_diffs = [
+            x.duration_s - y.duration_s
+            for x, y in pairs
+            if x.duration_s is not None and y.duration_s is not None
+        ]
+        return Comparison(
+            a, b, n, a_rate, b_rate, a_rate - b_rate, low, high, only_a, only_b,
+            mcnemar_exact(only_a, only_b),
+            cost_difference_usd=_mean(cost_diffs) if n and len(cost_diffs) == n else None,
+            time_difference_s=_mean(time_diffs) if time_diffs else None,
+        )  # fmt: skip
+
+    # -- persistence -----------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """Write ``experiment.json``, ``tasks.jsonl`` and ``traces/<trace id>.jsonl``."""
+        from agentlab.trace_io import jsonable
+
+        folder = Path(folder)
+        (folder / "traces").mkdir(parents=True, exist_ok=True)
+        meta = {
+            "designs": self.designs, "stopped_early": self.stopped_early,
+            "notes": self.notes, "settings": self.settings,
+        }  # fmt: skip
+        (folder / "experiment.json").write_text(json.dumps(jsonable(meta), indent=2) + "\n")
+        with (folder / "tasks.jsonl").open("w", encoding="utf-8") as out:
+            for task in self.tasks:
+                row = {"index": task.index, **task.row()}
+                out.write(json.dumps(jsonable(row), ensure_ascii=False) + "\n")
+        for trace in self.traces:
+            trace.save(folder / "traces" / f"{trace.id}.jsonl")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> ExperimentResult:
+        """Read a folder written by ``save`` (traces included; live ``Run``s are not)."""
+        from agentlab.tracing import Trace
+
+        folder = Path(folder)
+        meta = json.loads((folder / "experiment.json").read_text())
+        tasks = []
+        for line in (folder / "tasks.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                data = json.loads(line)
+                task = TaskResult(**{k: v for k, v in data.items() if k in _TASK_FIELDS})
+                path = folder / "traces" / f"{task.trace_id}.jsonl"
+                if task.trace_id and path.exists():
+                    task.trace = Trace.load(path)
+                tasks.append(task)
+        return cls(tasks, designs=meta["designs"], stopped_early=meta.get("stopped_early"),
+                   notes=meta.get("notes"), settings=meta.get("settings"))  # fmt: skip
+
+    # -- display -----------------------------------------------------------------------
+    def __repr__(self) -> str:
+        ran = len(self.tasks) - self.skipped
+        passed = sum(t.passed for t in self.tasks)
+        extra = f", stopped early: {self.stopped_early}" if self.stopped_early else ""
+        return (
+            f"<ExperimentResult {len(self.designs)} designs, {ran} tasks run "
+            f"({passed} passed), {self.skipped} skipped{extra}>"
+        )
+
+    def _repr_html_(self) -> str:
+        notes = "".join(f"<p>{_escape(n)}</p>" for n in self.notes)
+        return f"<p>{_escape(repr(self))}</p>{notes}" + self.summary().to_html(index=False)
+
+
+_TASK_FIELDS = {"design", "index", "example_id", "repeat", "input", *TASK_COLUMNS} - {"trace"}
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def _p95(values: list[float]) -> float:
+    """95th percentile with linear interpolation (numpy's default)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    position = 0.95 * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

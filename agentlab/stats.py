@@ -1,0 +1,110 @@
+"""Small statistics for experiments, in plain ``math``: Wilson intervals and the paired test.
+
+>>> low, high = wilson_interval(8, 10)
+>>> round(low, 4), round(high, 4)
+(0.4902, 0.9433)
+>>> round(mcnemar_exact(8, 1), 4)
+0.0391
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+Z95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval (95% by default) for ``successes`` out of ``n``.
+
+    Unlike the textbook ``p +- z*sqrt(p(1-p)/n)`` it stays inside [0, 1] and is
+    honest at 0 of 10 or 10 of 10. ``n == 0`` gives ``(nan, nan)``.
+    """
+    if n <= 0:
+        return math.nan, math.nan
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes={successes} must be between 0 and n={n}")
+    p = successes / n
+    z2 = z * z
+    denom = 1 + z2 / n
+    center = (p + z2 / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
+    return max(0.0, center - half), min(1.0, center + half)
+
+
+def mcnemar_exact(only_a: int, only_b: int) -> float:
+    """Two-sided exact McNemar p-value from the discordant pair counts.
+
+    Under "no difference" each discordant pair is a fair coin; the p-value is twice
+    the smaller binomial tail, capped at 1. No discordant pairs gives 1.0.
+    """
+    n = only_a + only_b
+    if n == 0:
+        return 1.0
+    k = min(only_a, only_b)
+    tail = float(sum(math.comb(n, i) for i in range(k + 1))) / float(2**n)
+    return min(1.0, 2 * tail)
+
+
+def paired_difference_ci(
+    only_a: int, only_b: int, pairs: int, z: float = Z95
+) -> tuple[float, float]:
+    """95% interval (normal approximation) for the paired difference in pass rates."""
+    if pairs <= 0:
+        return math.nan, math.nan
+    diff = (only_a - only_b) / pairs
+    variance = ((only_a + only_b) - (only_a - only_b) ** 2 / pairs) / pairs**2
+    half = z * math.sqrt(max(variance, 0.0))
+    return max(-1.0, diff - half), min(1.0, diff + half)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Design ``a`` vs design ``b`` on the tasks both ran (same example, same repeat).
+
+    ``difference`` is ``a_rate - b_rate``; ``p_value`` is the exact McNemar test on
+    the discordant pairs (``only_a``: a passed and b did not; ``only_b``: the reverse).
+    ``cost_difference_usd`` and ``time_difference_s`` are mean paired differences
+    (a minus b); the cost one is None when either design is unpriced.
+    """
+
+    a: str
+    b: str
+    pairs: int
+    a_rate: float
+    b_rate: float
+    difference: float
+    ci_low: float
+    ci_high: float
+    only_a: int
+    only_b: int
+    p_value: float
+    cost_difference_usd: float | None = None
+    time_difference_s: float | None = None
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.a} vs {self.b} on {self.pairs} paired tasks",
+            f"  completion: {self.a_rate:.1%} vs {self.b_rate:.1%}, difference "
+            f"{self.difference:+.1%} (95% CI {self.ci_low:+.1%} to {self.ci_high:+.1%})",
+            f"  discordant pairs: {self.only_a} only {self.a} passed, {self.only_b} only "
+            f"{self.b} passed; exact McNemar p = {self.p_value:.3g}",
+        ]
+        extras = []
+        if self.cost_difference_usd is not None:
+            extras.append(f"cost per task {self.cost_difference_usd:+.6f} USD")
+        if self.time_difference_s is not None:
+            extras.append(f"time per task {self.time_difference_s:+.3f} s")
+        if extras:
+            lines.append(f"  {self.a} minus {self.b}: " + ", ".join(extras))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Comparison {self.a} vs {self.b}: {self.a_rate:.1%} vs {self.b_rate:.1%} "
+            f"({self.difference:+.1%}, p={self.p_value:.3g}, {self.pairs} pairs)>"
+        )
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:
+        printer.text(str(self))  # type: ignore[attr-defined]

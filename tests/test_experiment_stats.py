@@ -1,0 +1,64 @@
+"""Wilson intervals and the exact McNemar test against known values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from agentlab.stats import Comparison, mcnemar_exact, paired_difference_ci, wilson_interval
+
+
+@pytest.mark.parametrize(
+    ("successes", "n", "low", "high"),
+    [
+        (8, 10, 0.4902, 0.9433),  # Wilson (1927) / Newcombe (1998) reference values
+        (0, 10, 0.0, 0.2775),
+        (10, 10, 0.7225, 1.0),
+        (81, 263, 0.2553, 0.3662),  # Newcombe (1998), table I
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
+def test_wilson_interval_matches_published_values(successes, n, low, high):
+    got = wilson_interval(successes, n)
+    assert got == pytest.approx((low, high), abs=5e-5)
+
+
+def test_wilson_interval_edge_cases():
+    assert all(math.isnan(x) for x in wilson_interval(0, 0))
+    with pytest.raises(ValueError, match="between 0 and n"):
+        wilson_interval(11, 10)
+
+
+@pytest.mark.parametrize(
+    ("only_a", "only_b", "p"),
+    [
+        (8, 1, 0.0390625),  # 2 * (1 + 9) / 2**9
+        (1, 8, 0.0390625),
+        (5, 5, 1.0),
+        (0, 0, 1.0),
+        (10, 0, 2 / 2**10),
+        (3, 0, 0.25),
+    ],
+)
+def test_exact_mcnemar(only_a, only_b, p):
+    assert mcnemar_exact(only_a, only_b) == pytest.approx(p)
+
+
+def test_paired_difference_interval():
+    low, high = paired_difference_ci(8, 1, 20)
+    assert (low + high) / 2 == pytest.approx(0.35)
+    half = 1.959963984540054 * math.sqrt((9 - 49 / 20) / 400)
+    assert (low, high) == pytest.approx((0.35 - half, 0.35 + half))
+    assert paired_difference_ci(0, 0, 10) == (0.0, 0.0)
+
+
+def test_comparison_reads_well():
+    c = Comparison("chain", "single", 50, 0.8, 0.6, 0.2, 0.05, 0.35, 12, 2, 0.0129,
+                   cost_difference_usd=0.002, time_difference_s=1.5)  # fmt: skip
+    text = str(c)
+    assert "chain vs single on 50 paired tasks" in text
+    assert "80.0% vs 60.0%, difference +20.0% (95% CI +5.0% to +35.0%)" in text
+    assert "12 only chain passed, 2 only single passed; exact McNemar p = 0.0129" in text
+    assert "cost per task +0.002000 USD, time per task +1.500 s" in text
+    assert repr(c) == "<Comparison chain vs single: 80.0% vs 60.0% (+20.0%, p=0.0129, 50 pairs)>"
