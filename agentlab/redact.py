@@ -30,6 +30,13 @@ SECRET_VARIABLES = (
     "AGENTLAB_API_KEY",
 )
 _MIN_SECRET_LENGTH = 8  # shorter values would redact ordinary words
+_REGISTERED: dict[str, str] = {}  # value -> label, for keys passed as api_key=...
+
+
+def register_secret(value: str, label: str) -> None:
+    """Redact ``value`` too (a key given in code rather than in the environment)."""
+    if value and len(value) >= _MIN_SECRET_LENGTH:
+        _REGISTERED[value] = label
 
 
 def secrets() -> list[tuple[str, str]]:
@@ -39,6 +46,7 @@ def secrets() -> list[tuple[str, str]]:
         value = os.environ.get(name)
         if value and len(value) >= _MIN_SECRET_LENGTH:
             found.append((name, value))
+    found.extend((label, value) for value, label in _REGISTERED.items())
     return found
 
 

@@ -7,6 +7,9 @@ Model strings::
     "openai:<model>"                            OpenAI Chat Completions
     "openai:<model>@http://127.0.0.1:8080/v1"   any OpenAI-compatible server
     "anthropic:<model>@<base_url>"              an Anthropic-compatible server
+
+Provider calls share a per-provider concurrency limit across the process
+(``al.models.set_concurrency("openai", 4)``, default 8); see ``models/calls.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from agentlab.errors import ConfigError
 from agentlab.models.base import Model, ModelRequest, ModelResponse, ToolSpec
+from agentlab.models.calls import set_concurrency
 from agentlab.models.scripted import FunctionModel, ScriptedModel
 
 __all__ = [
@@ -25,6 +29,7 @@ __all__ = [
     "ScriptedModel",
     "ToolSpec",
     "resolve_model",
+    "set_concurrency",
 ]
 
 _FORMS = (
@@ -42,9 +47,7 @@ def resolve_model(spec: str | Any) -> Any:
             if not hasattr(spec, "price_key"):
                 spec.price_key = None
             return spec
-        raise ConfigError(
-            f"model={spec!r} is not a model; write one of {_FORMS}"
-        )
+        raise ConfigError(f"model={spec!r} is not a model; write one of {_FORMS}")
     provider, sep, rest = spec.partition(":")
     model_name, _, base_url = rest.partition("@")
     if not sep or not model_name:

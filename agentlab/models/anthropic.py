@@ -1,0 +1,217 @@
+"""Anthropic Messages API (and Anthropic-compatible servers).
+
+Model strings ``"anthropic:<model>"`` and ``"anthropic:<model>@<base_url>"``. The
+official ``anthropic`` SDK is imported at the first call, with its own retries off.
+Conversion: system messages become ``system=``; tool calls are ``tool_use`` blocks;
+tool results are ``tool_result`` blocks in a user message (several results of one turn
+merged into one message, ``is_error`` kept). Structured output uses the Messages API's
+``output_config`` JSON-schema format (objects closed with ``additionalProperties:
+false``, as it requires). Usage: Anthropic's ``input_tokens`` excludes cache reads
+and writes, so they are added back (``Usage.input_tokens`` is the total input).
+
+>>> import agentlab as al
+>>> agent = al.Agent(name="Support", model="anthropic:claude-haiku-4-5")  # ANTHROPIC_API_KEY
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agentlab.messages import Message, ToolCall
+from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
+from agentlab.models.calls import call_with_retries
+from agentlab.models.provider import ProviderModel
+from agentlab.pricing import Usage
+
+DEFAULT_SERVER = "https://api.anthropic.com"
+DEFAULT_MAX_TOKENS = 4096
+"""Anthropic requires ``max_tokens``; this is used when the settings give none."""
+_SDK_SETTINGS = frozenset({
+    "temperature", "max_tokens", "top_p", "top_k", "stop_sequences", "metadata",
+    "thinking", "service_tier",
+})  # fmt: skip
+
+
+class AnthropicModel(ProviderModel):
+    """A model behind the Anthropic Messages API.
+
+    Same arguments as ``OpenAIModel`` (``base_url``, ``api_key`` defaulting to
+    ``ANTHROPIC_API_KEY``, ``priced_as``, ``max_retries``, ``timeout_s``, ``backoff_s``).
+    Settings: ``temperature``, ``max_tokens`` (default 4096), ``stop`` (as
+    ``stop_sequences``), ``tool_choice`` (``"auto"``, ``"none"``, ``"any"``/``"required"``,
+    or a tool name to force it), ...; unknown keys go into the request body unchanged.
+
+    >>> model = AnthropicModel("claude-haiku-4-5", max_retries=5)
+    """
+
+    provider = "anthropic"
+    key_variable = "ANTHROPIC_API_KEY"
+
+    def _make_client(self, key: str) -> Any:
+        from anthropic import AsyncAnthropic
+
+        return AsyncAnthropic(
+            api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout_s
+        )
+
+    def server(self) -> str:
+        return self.base_url or DEFAULT_SERVER
+
+    async def respond(self, request: ModelRequest) -> ModelResponse:
+        params = request_params(self.model, request)
+        client = self.client()
+        message, record = await call_with_retries(
+            self.policy, lambda: client.messages.create(**params)
+        )
+        response = parse_message(message)
+        attributes = dict(response.attributes)
+        attributes.update(record.attributes())
+        return ModelResponse(
+            response.text, response.tool_calls, response.usage, response.model, attributes
+        )
+
+
+def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
+    """The keyword arguments for ``messages.create``."""
+    system, messages = to_anthropic_messages(request.messages)
+    params: dict[str, Any] = {"model": model, "messages": messages}
+    if system:
+        params["system"] = system
+    if request.tools:
+        params["tools"] = [to_anthropic_tool(t) for t in request.tools]
+    extra: dict[str, Any] = {}
+    for key, value in request.settings.items():
+        if key == "tool_choice":
+            params["tool_choice"] = tool_choice(value)
+        elif key == "stop":
+            params["stop_sequences"] = [value] if isinstance(value, str) else list(value)
+        elif key in _SDK_SETTINGS:
+            params[key] = value
+        else:
+            extra[key] = value
+    params.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
+    if extra:
+        params["extra_body"] = extra
+    if request.output_schema is not None:
+        schema = closed_schema(request.output_schema)
+        params["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
+    return params
+
+
+def to_anthropic_messages(messages: Sequence[Message]) -> tuple[str, list[dict[str, Any]]]:
+    """(system prompt, messages): system text joined; same-role neighbours merged."""
+    system: list[str] = []
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        if m.role == "system":
+            system.append(m.content)
+            continue
+        blocks = _blocks(m)
+        if not blocks:
+            continue
+        role = "assistant" if m.role == "assistant" else "user"
+        if out and out[-1]["role"] == role:
+            out[-1]["content"].extend(blocks)
+        else:
+            out.append({"role": role, "content": blocks})
+    return "\n\n".join(s for s in system if s), out
+
+
+def _blocks(m: Message) -> list[dict[str, Any]]:
+    if m.role == "tool":
+        block: dict[str, Any] = {
+            "type": "tool_result", "tool_use_id": m.tool_call_id or "", "content": m.content,
+        }  # fmt: skip
+        if m.is_error:
+            block["is_error"] = True
+        return [block]
+    blocks: list[dict[str, Any]] = []
+    if m.content:
+        blocks.append({"type": "text", "text": m.content})
+    for call in m.tool_calls if m.role == "assistant" else ():
+        blocks.append(
+            {"type": "tool_use", "id": call.id, "name": call.name, "input": _input(call.arguments)}
+        )
+    return blocks
+
+
+def _input(arguments: Mapping[str, Any] | str) -> dict[str, Any]:
+    """Tool-use input must be an object; raw text (malformed JSON) is parsed or wrapped."""
+    if isinstance(arguments, str):
+        try:
+            value = json.loads(arguments)
+        except ValueError:
+            return {"raw_arguments": arguments}
+        return value if isinstance(value, dict) else {"raw_arguments": arguments}
+    return dict(arguments)
+
+
+def to_anthropic_tool(tool: ToolSpec) -> dict[str, Any]:
+    return {
+        "name": tool.name,
+        "description": tool.description,
+        "input_schema": dict(tool.parameters),
+    }
+
+
+def tool_choice(value: Any) -> Any:
+    """``"auto"``, ``"none"``, ``"any"``/``"required"``, a tool name, or a raw dict."""
+    if value in ("auto", "none", "any"):
+        return {"type": value}
+    if value == "required":
+        return {"type": "any"}
+    if isinstance(value, str):
+        return {"type": "tool", "name": value}
+    if isinstance(value, Mapping) and "name" in value and "type" not in value:
+        return {"type": "tool", "name": value["name"]}
+    return value
+
+
+def closed_schema(schema: Any) -> Any:
+    """A copy of a JSON schema with ``additionalProperties: false`` on every object."""
+    if isinstance(schema, Mapping):
+        out = {k: closed_schema(v) for k, v in schema.items()}
+        if out.get("type") == "object" and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [closed_schema(v) for v in schema]
+    return schema
+
+
+def parse_message(message: Any) -> ModelResponse:
+    """A Messages API ``Message`` as a ``ModelResponse``."""
+    texts: list[str] = []
+    calls: list[ToolCall] = []
+    for block in message.content or ():
+        kind = getattr(block, "type", None)
+        if kind == "text":
+            texts.append(block.text)
+        elif kind == "tool_use":
+            arguments = block.input if isinstance(block.input, dict) else str(block.input)
+            calls.append(ToolCall(block.name, arguments, block.id or ""))
+    attributes: dict[str, Any] = {}
+    request_id = getattr(message, "_request_id", None)
+    if request_id:
+        attributes["request_id"] = request_id
+    if getattr(message, "stop_reason", None):
+        attributes["finish_reason"] = message.stop_reason
+    return ModelResponse("".join(texts), tuple(calls), usage_of(message.usage),
+                         message.model, attributes)  # fmt: skip
+
+
+def usage_of(usage: Any) -> Usage:
+    """Anthropic usage with cache reads and writes added to the input (total input)."""
+    if usage is None:
+        return Usage(requests=1)
+    cache_write = getattr(usage, "cache_creation_input_tokens", None) or 0
+    cache_read = getattr(usage, "cache_read_input_tokens", None) or 0
+    return Usage(
+        input_tokens=(usage.input_tokens or 0) + cache_write + cache_read,
+        output_tokens=usage.output_tokens or 0,
+        cache_read_tokens=cache_read,
+        cache_write_tokens=cache_write,
+        requests=1,
+    )

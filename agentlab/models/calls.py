@@ -1,0 +1,257 @@
+"""Retries, backoff and the per-provider concurrency limit, shared by the provider models.
+
+Every real model call goes through ``call_with_retries``: it waits for a slot of the
+provider's concurrency limit (shared by every run in the process: parallel branches,
+experiment tasks), calls the SDK (whose own retries are off), and retries 429 (honouring
+``retry-after``), 408/409, 5xx, timeouts and connection errors with exponential backoff.
+What happened goes into the model span: ``attempts``, ``retries`` (one entry per failed
+attempt) and ``waited_s`` (time spent waiting for a slot, when a call had to wait).
+
+>>> import agentlab as al
+>>> al.set_concurrency("openai", 4)        # at most 4 OpenAI calls at once, process-wide
+>>> al.set_concurrency("http://127.0.0.1:8080/v1", 1)   # one server only
+>>> al.set_concurrency("openai", None)     # back to the default (8)
+>>> al.set_concurrency("http://127.0.0.1:8080/v1", None)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import threading
+import time
+import weakref
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from agentlab.errors import ConfigError, ModelHTTPError
+from agentlab.redact import redact
+
+T = TypeVar("T")
+
+DEFAULT_CONCURRENCY = 8
+"""Simultaneous calls per provider (or per server) when nothing else is set."""
+MAX_BACKOFF_S = 20.0
+MAX_RETRY_AFTER_S = 60.0
+_RETRYABLE_STATUS = frozenset({408, 409, 429})
+
+_limits: dict[str, int | None] = {}
+_lock = threading.Lock()
+# asyncio semaphores belong to one event loop; runs may use several (run_sync's
+# background loop, a notebook's loop, a test's loop), so keep one set per loop.
+_semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Any, asyncio.Semaphore]]
+_semaphores = weakref.WeakKeyDictionary()
+
+
+def set_concurrency(key: str, limit: int | None) -> None:
+    """Allow at most ``limit`` simultaneous calls to a provider or server, process-wide.
+
+    ``key`` is a provider (``"openai"``, ``"anthropic"``: applies to every server of
+    that wire format that has no limit of its own) or a server's base_url. ``None``
+    goes back to the default (``DEFAULT_CONCURRENCY``, 8).
+
+    >>> set_concurrency("anthropic", 2)
+    >>> concurrency("anthropic")
+    2
+    >>> set_concurrency("anthropic", None)
+    """
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ConfigError(
+            f"concurrency limit for {key!r} must be an int >= 1 or None, got {limit!r}"
+        )
+    with _lock:
+        if limit is None:
+            _limits.pop(key, None)
+        else:
+            _limits[key] = limit
+
+
+def concurrency(provider: str, base_url: str | None = None) -> int:
+    """The limit that applies to ``provider`` at ``base_url`` (its own, else the provider's)."""
+    if base_url is not None and base_url in _limits:
+        return _limits[base_url] or DEFAULT_CONCURRENCY
+    return _limits.get(provider) or DEFAULT_CONCURRENCY
+
+
+def _semaphore(provider: str, base_url: str | None) -> tuple[asyncio.Semaphore, int]:
+    limit = concurrency(provider, base_url)
+    loop = asyncio.get_running_loop()
+    key = (provider, base_url, limit)  # a new limit gets a fresh semaphore
+    with _lock:
+        per_loop = _semaphores.setdefault(loop, {})
+        semaphore = per_loop.get(key)
+        if semaphore is None:
+            semaphore = per_loop[key] = asyncio.Semaphore(limit)
+    return semaphore, limit
+
+
+@dataclass(slots=True)
+class CallPolicy:
+    """How one model calls its provider: retries, backoff, and whose limit applies."""
+
+    provider: str
+    base_url: str | None
+    label: str  # e.g. "openai:gpt-4o-mini", for error messages
+    key_variable: str
+    max_retries: int = 3
+    backoff_s: float = 0.5
+
+
+@dataclass(slots=True)
+class CallRecord:
+    """What the retry loop saw; ``attributes()`` is what goes into the model span."""
+
+    attempts: int = 0
+    waited_s: float = 0.0
+    limit: int = 0
+    retries: list[dict[str, Any]] = field(default_factory=list)
+
+    def attributes(self) -> dict[str, Any]:
+        attrs: dict[str, Any] = {"attempts": self.attempts}
+        if self.retries:
+            attrs["retries"] = self.retries
+        if self.waited_s >= 0.001:
+            attrs["waited_s"] = round(self.waited_s, 4)
+            attrs["concurrency_limit"] = self.limit
+        return attrs
+
+
+async def call_with_retries(
+    policy: CallPolicy, attempt: Callable[[], Awaitable[T]]
+) -> tuple[T, CallRecord]:
+    """Call ``attempt()`` under the concurrency limit, retrying transient failures.
+
+    Raises ``ModelHTTPError`` (message redacted) for a non-retryable error or when the
+    retries are used up.
+    """
+    record = CallRecord()
+    while True:
+        record.attempts += 1
+        semaphore, record.limit = _semaphore(policy.provider, policy.base_url)
+        asked = time.perf_counter()
+        async with semaphore:
+            record.waited_s += time.perf_counter() - asked
+            try:
+                return await attempt(), record
+            except Exception as exc:  # noqa: BLE001 - classified below
+                failure = classify(exc)
+        if not failure.retryable or record.attempts > policy.max_retries:
+            raise failure.error(policy, record.attempts) from None
+        wait = failure.retry_after
+        if wait is None:
+            wait = min(policy.backoff_s * 2 ** (record.attempts - 1), MAX_BACKOFF_S)
+            wait *= random.uniform(0.75, 1.25)
+        wait = min(wait, MAX_RETRY_AFTER_S)
+        record.retries.append(
+            {"attempt": record.attempts, "error": failure.summary(), "wait_s": round(wait, 3)}
+        )
+        await asyncio.sleep(wait)
+
+
+@dataclass(slots=True)
+class Failure:
+    """One failed attempt, classified."""
+
+    retryable: bool
+    status: int | None
+    message: str
+    retry_after: float | None = None
+    kind: str = "http"  # "http", "timeout", "connection", "other"
+    body: Any = None
+
+    def summary(self) -> str:
+        if self.status is not None:
+            return redact(f"HTTP {self.status}: {self.message}")[:300]
+        return redact(f"{self.kind}: {self.message}")[:300]
+
+    def error(self, policy: CallPolicy, attempts: int) -> ModelHTTPError:
+        where = policy.label if policy.base_url is None else f"{policy.label} at {policy.base_url}"
+        if self.status is not None:
+            text = f"{where} answered HTTP {self.status}: {self.message}"
+        elif self.kind == "timeout":
+            text = f"{where} did not answer in time: {self.message}"
+        elif self.kind == "connection":
+            text = f"could not connect to {where}: {self.message}"
+        else:
+            text = f"{where} call failed: {self.message}"
+        if self.retryable:
+            text += f" (gave up after {attempts} attempts)"
+        text += _hint(self.status, policy)
+        return ModelHTTPError(redact(text), status_code=self.status, body=_redacted(self.body))
+
+
+def _hint(status: int | None, policy: CallPolicy) -> str:
+    if status in (401, 403):
+        return f"; check {policy.key_variable} (or the api_key= you passed)"
+    if status == 404:
+        return f"; check the model name {policy.label!r} and the base_url"
+    if status == 429:
+        return "; lower al.set_concurrency(...) or wait for the rate limit to reset"
+    return ""
+
+
+def _redacted(body: Any) -> Any:
+    if body is None:
+        return None
+    import json
+
+    try:
+        return json.loads(redact(json.dumps(body)))
+    except (TypeError, ValueError):
+        return redact(str(body))
+
+
+def classify(exc: Exception) -> Failure:
+    """Sort an SDK exception (openai / anthropic share their shapes) into a ``Failure``."""
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        body = getattr(exc, "body", None)
+        message = _provider_message(body) or getattr(exc, "message", None) or str(exc)
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None) or {}
+        retryable = status in _RETRYABLE_STATUS or status >= 500
+        return Failure(retryable, status, str(message), retry_after(headers), "http", body)
+    name = type(exc).__name__
+    if "Timeout" in name or isinstance(exc, TimeoutError):
+        return Failure(True, None, str(exc) or name, kind="timeout")
+    if "Connection" in name:
+        cause = exc.__cause__ or exc.__context__
+        detail = f"{exc} ({cause})" if cause is not None else str(exc)
+        return Failure(True, None, detail, kind="connection")
+    return Failure(False, None, f"{name}: {exc}", kind="other")
+
+
+def _provider_message(body: Any) -> str | None:
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(error, str):
+            return error
+    if isinstance(body, str) and body:
+        return body
+    return None
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` / ``retry-after`` (seconds or HTTP date)."""
+    try:
+        millis = headers.get("retry-after-ms")
+        if millis is not None:
+            return max(float(millis) / 1000, 0.0)
+        value = headers.get("retry-after")
+    except AttributeError:
+        return None
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)

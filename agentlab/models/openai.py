@@ -1,0 +1,200 @@
+"""OpenAI Chat Completions, and any OpenAI-compatible server (llama.cpp, vLLM, Ollama, ...).
+
+Model strings ``"openai:<model>"`` and ``"openai:<model>@<base_url>"``. The official
+``openai`` SDK is imported at the first call, with its own retries off (``calls.py``
+retries and shows each attempt in the trace). Message conversion for this wire format
+lives here and nowhere else.
+
+>>> import agentlab as al
+>>> agent = al.Agent(name="Support", model="openai:gpt-4o-mini")                # OPENAI_API_KEY
+>>> local = al.Agent(name="Local", model="openai:smollm2@http://127.0.0.1:8080/v1")  # no key
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from agentlab.messages import Message, ToolCall
+from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
+from agentlab.models.calls import call_with_retries
+from agentlab.models.provider import ProviderModel
+from agentlab.pricing import Usage
+
+DEFAULT_SERVER = "https://api.openai.com/v1"
+# settings the SDK's create() takes as keyword arguments; anything else goes into the
+# request body as it is (extra_body), e.g. llama.cpp's "top_k" or "grammar".
+_SDK_SETTINGS = frozenset({
+    "temperature", "max_tokens", "max_completion_tokens", "top_p", "stop", "seed",
+    "presence_penalty", "frequency_penalty", "parallel_tool_calls", "logit_bias",
+    "logprobs", "top_logprobs", "n", "user", "reasoning_effort", "service_tier",
+    "metadata", "store", "prediction", "modalities", "verbosity",
+})  # fmt: skip
+
+
+class OpenAIModel(ProviderModel):
+    """A model behind the OpenAI Chat Completions API (or a compatible server).
+
+    Args:
+        model: The model name, e.g. ``"gpt-4o-mini"``.
+        base_url: Another server speaking the same API, e.g.
+            ``"http://127.0.0.1:8080/v1"``; local servers need no key.
+        api_key: Defaults to the ``OPENAI_API_KEY`` environment variable.
+        priced_as: Price key for genai-prices (default ``"openai:<model>"``).
+        max_retries: Retries on 429, 5xx, timeouts and connection errors.
+        timeout_s: Per-attempt timeout in seconds.
+        backoff_s: First backoff wait (doubles each retry) when no ``retry-after`` is sent.
+
+    Settings (``Agent(settings=...)``) pass through: ``temperature``, ``max_tokens``,
+    ``tool_choice`` (``"auto"``, ``"none"``, ``"required"``, or a tool name to force
+    it), ...; unknown keys go into the request body unchanged. Structured output
+    (``output_type``) is sent as ``response_format`` with the JSON schema.
+
+    >>> model = OpenAIModel("gpt-4o-mini", max_retries=5)
+    """
+
+    provider = "openai"
+    key_variable = "OPENAI_API_KEY"
+
+    def _make_client(self, key: str) -> Any:
+        from openai import AsyncOpenAI
+
+        return AsyncOpenAI(
+            api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout_s
+        )
+
+    def server(self) -> str:
+        return self.base_url or DEFAULT_SERVER
+
+    async def respond(self, request: ModelRequest) -> ModelResponse:
+        params = request_params(self.model, request)
+        client = self.client()
+        completion, record = await call_with_retries(
+            self.policy, lambda: client.chat.completions.create(**params)
+        )
+        response = parse_completion(completion)
+        attributes = dict(response.attributes)
+        attributes.update(record.attributes())
+        return ModelResponse(
+            response.text, response.tool_calls, response.usage, response.model, attributes
+        )
+
+
+def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
+    """The keyword arguments for ``chat.completions.create``."""
+    params: dict[str, Any] = {"model": model, "messages": to_openai_messages(request.messages)}
+    if request.tools:
+        params["tools"] = [to_openai_tool(t) for t in request.tools]
+    extra: dict[str, Any] = {}
+    for key, value in request.settings.items():
+        if key == "tool_choice":
+            params["tool_choice"] = tool_choice(value)
+        elif key in _SDK_SETTINGS:
+            params[key] = value
+        else:
+            extra[key] = value
+    if extra:
+        params["extra_body"] = extra
+    if request.output_schema is not None:
+        params["response_format"] = response_format(request.output_schema)
+    return params
+
+
+def to_openai_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
+    """Our messages in the Chat Completions format (tool results use role "tool")."""
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        if m.role == "assistant":
+            entry: dict[str, Any] = {"role": "assistant", "content": m.content or None}
+            if m.tool_calls:
+                entry["tool_calls"] = [
+                    {"id": c.id, "type": "function",
+                     "function": {"name": c.name, "arguments": arguments_text(c.arguments)}}
+                    for c in m.tool_calls
+                ]  # fmt: skip
+            out.append(entry)
+        elif m.role == "tool":
+            out.append({"role": "tool", "tool_call_id": m.tool_call_id or "", "content": m.content})
+        else:
+            out.append({"role": m.role, "content": m.content})
+    return out
+
+
+def arguments_text(arguments: Mapping[str, Any] | str) -> str:
+    """Tool-call arguments as the JSON text the API carries (raw strings kept as they are)."""
+    return arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False)
+
+
+def to_openai_tool(tool: ToolSpec) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {
+            "name": tool.name,
+            "description": tool.description,
+            "parameters": dict(tool.parameters),
+        },
+    }
+
+
+def tool_choice(value: Any) -> Any:
+    """``"auto"``/``"none"``/``"required"`` (``"any"`` too), a tool name, or a raw dict."""
+    if value in ("auto", "none", "required"):
+        return value
+    if value == "any":
+        return "required"
+    if isinstance(value, str):
+        return {"type": "function", "function": {"name": value}}
+    if isinstance(value, Mapping) and "name" in value and "type" not in value:
+        return {"type": "function", "function": {"name": value["name"]}}
+    return value
+
+
+def response_format(schema: Mapping[str, Any]) -> dict[str, Any]:
+    name = str(schema.get("title") or "output")
+    safe = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in name)[:64]
+    return {"type": "json_schema", "json_schema": {"name": safe, "schema": dict(schema)}}
+
+
+def parse_arguments(raw: str | None) -> dict[str, Any] | str:
+    """Parsed arguments, or the raw text when it is not a JSON object (the loop reports it)."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return raw
+    return value if isinstance(value, dict) else raw
+
+
+def parse_completion(completion: Any) -> ModelResponse:
+    """A ``ChatCompletion`` as a ``ModelResponse``: text, tool calls, usage, request id."""
+    choice = completion.choices[0] if completion.choices else None
+    message = getattr(choice, "message", None)
+    text = (getattr(message, "content", None) or "") if message is not None else ""
+    calls = tuple(
+        ToolCall(c.function.name, parse_arguments(c.function.arguments), c.id or "")
+        for c in (getattr(message, "tool_calls", None) or ())
+        if getattr(c, "function", None) is not None
+    )
+    attributes: dict[str, Any] = {}
+    request_id = getattr(completion, "_request_id", None)
+    if request_id:
+        attributes["request_id"] = request_id
+    if choice is not None and choice.finish_reason:
+        attributes["finish_reason"] = choice.finish_reason
+    return ModelResponse(text, calls, usage_of(completion.usage), completion.model, attributes)
+
+
+def usage_of(usage: Any) -> Usage:
+    """OpenAI usage: ``prompt_tokens`` already includes cached tokens (our convention)."""
+    if usage is None:
+        return Usage(requests=1)
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) or 0
+    return Usage(
+        input_tokens=usage.prompt_tokens or 0,
+        output_tokens=usage.completion_tokens or 0,
+        cache_read_tokens=cached,
+        requests=1,
+    )

@@ -1,0 +1,131 @@
+"""What the OpenAI and Anthropic adapters share: keys, base_url, one SDK client per loop.
+
+Keys come from the provider's environment variable (or ``api_key=``); a local
+``base_url`` (loopback, a private network address, ``*.local``) works without one, with
+a placeholder key for the SDK. A missing key raises ``ConfigError`` naming the variable
+when a run starts, before any call, except under a cassette that may replay instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import weakref
+from typing import Any
+from urllib.parse import urlparse
+
+from agentlab.errors import ConfigError
+from agentlab.models.base import CASSETTE
+from agentlab.models.calls import CallPolicy
+from agentlab.redact import register_secret
+
+PLACEHOLDER_KEY = "not-needed-for-a-local-server"
+
+
+def is_local(base_url: str | None) -> bool:
+    """True for loopback, private-network and ``*.local`` servers (no key needed)."""
+    if not base_url:
+        return False
+    host = urlparse(base_url if "//" in base_url else f"//{base_url}").hostname or ""
+    if host in ("localhost", "0.0.0.0") or host.endswith(".local"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+class ProviderModel:
+    """Base of ``OpenAIModel`` and ``AnthropicModel``: configuration and the SDK client.
+
+    Subclasses set ``provider``, ``key_variable`` and implement ``_make_client`` and
+    ``respond``.
+    """
+
+    provider = ""
+    key_variable = ""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        priced_as: str | None = None,
+        max_retries: int = 3,
+        timeout_s: float = 60.0,
+        backoff_s: float = 0.5,
+    ) -> None:
+        if not isinstance(model, str) or not model.strip():
+            raise ConfigError(f"model name must be non-empty text, e.g. '{self.provider}:<model>'")
+        if max_retries < 0 or timeout_s <= 0 or backoff_s < 0:
+            raise ConfigError(
+                f"max_retries={max_retries!r}, timeout_s={timeout_s!r}, backoff_s={backoff_s!r}: "
+                "use max_retries >= 0, timeout_s > 0, backoff_s >= 0"
+            )
+        self.model = model
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.name = f"{self.provider}:{model}" + (f"@{self.base_url}" if self.base_url else "")
+        self.price_key = priced_as or f"{self.provider}:{model}"
+        self.timeout_s = timeout_s
+        self._api_key = api_key
+        if api_key:
+            register_secret(api_key, f"api_key of {self.provider}:{model}")
+        self.policy = CallPolicy(
+            self.provider, self.base_url, f"{self.provider}:{model}", self.key_variable,
+            max_retries=max_retries, backoff_s=backoff_s,
+        )  # fmt: skip
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any]
+        self._clients = weakref.WeakKeyDictionary()
+
+    # -- keys ----------------------------------------------------------------------
+    def api_key(self) -> str | None:
+        """The key to send: ``api_key=``, the environment variable, or a placeholder."""
+        key = self._api_key or os.environ.get(self.key_variable)
+        if key:
+            return key
+        return PLACEHOLDER_KEY if is_local(self.base_url) else None
+
+    def check_config(self) -> None:
+        """Raise ``ConfigError`` naming the key variable when no key is available."""
+        cassette = CASSETTE.get()
+        if cassette is not None and cassette.may_replay:
+            return  # recordings need no key; an unrecorded call says so when it happens
+        if self.api_key() is None:
+            raise ConfigError(self._missing_key_message())
+
+    def _missing_key_message(self) -> str:
+        return (
+            f"model {self.name!r} needs an API key: set the environment variable "
+            f"{self.key_variable} (e.g. in a .env file or `export {self.key_variable}=...`), "
+            "pass api_key=..., use a local server (model string "
+            f"'{self.provider}:<model>@http://127.0.0.1:8080/v1'), or replay a recording "
+            "with al.cassette(path) / al.ReplayModel(path)"
+        )
+
+    # -- the SDK client --------------------------------------------------------------
+    def client(self) -> Any:
+        """The SDK client for the running event loop (its HTTP pool belongs to one loop)."""
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            key = self.api_key()
+            if key is None:
+                raise ConfigError(self._missing_key_message())
+            client = self._clients[loop] = self._make_client(key)
+        return client
+
+    def _make_client(self, key: str) -> Any:
+        raise NotImplementedError
+
+    def provenance(self) -> dict[str, Any]:
+        """Where calls go, for cassette headers: model string and server."""
+        return {"model": f"{self.provider}:{self.model}", "server": self.server()}
+
+    def server(self) -> str:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.model!r}, base_url={self.base_url!r})"

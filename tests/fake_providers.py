@@ -1,0 +1,194 @@
+"""A small local HTTP server speaking the OpenAI Chat Completions and Anthropic Messages
+wire formats, for testing the real SDK clients offline.
+
+Script replies in order with ``server.push(...)``; each request takes the next one
+(an empty script answers 500). Every request is kept in ``server.requests`` (path,
+headers, JSON body) so tests can assert what the SDK sent.
+
+    server.push(openai_text("hi"), error(429, "slow down", retry_after="0.2"))
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # dict -> JSON; str -> sent as is (e.g. malformed JSON)
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    echo_auth: bool = False  # put the request's auth header into the error message
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+class FakeProviderServer:
+    """Threaded HTTP server on 127.0.0.1 with a random port."""
+
+    def __init__(self) -> None:
+        self.replies: list[Reply] = []
+        self.requests: list[Seen] = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = raw.decode(errors="replace")
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                reply = server._next(Seen(self.path, headers, body))
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
+                payload = reply.body
+                if reply.echo_auth:
+                    auth = headers.get("authorization") or headers.get("x-api-key", "")
+                    payload = _error_body(self.path, f"invalid key {auth!r}")
+                data = payload if isinstance(payload, str) else json.dumps(payload)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("x-request-id", f"req_{len(server.requests)}")
+                    self.send_header("request-id", f"req_{len(server.requests)}")
+                    for key, value in reply.headers.items():
+                        self.send_header(key, value)
+                    self.send_header("content-length", str(len(data.encode())))
+                    self.end_headers()
+                    self.wfile.write(data.encode())
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def openai_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def anthropic_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def push(self, *replies: Reply | dict[str, Any]) -> None:
+        with self.lock:
+            self.replies.extend(r if isinstance(r, Reply) else Reply(body=r) for r in replies)
+
+    def _next(self, seen: Seen) -> Reply:
+        with self.lock:
+            self.requests.append(seen)
+            if self.replies:
+                return self.replies.pop(0)
+        return Reply(500, _error_body(seen.path, "fake server: no scripted reply left"))
+
+    def start(self) -> FakeProviderServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _error_body(path: str, message: str) -> dict[str, Any]:
+    if path.endswith("/messages"):
+        return {"type": "error", "error": {"type": "api_error", "message": message}}
+    return {"error": {"message": message, "type": "server_error", "code": None}}
+
+
+# -- reply builders ------------------------------------------------------------------
+def openai_reply(
+    text: str | None = None,
+    tool_calls: list[tuple[str, str | dict[str, Any]]] = (),  # type: ignore[assignment]
+    *,
+    prompt_tokens: int = 20,
+    completion_tokens: int = 5,
+    cached_tokens: int = 0,
+    model: str = "gpt-4o-mini-2024-07-18",
+) -> dict[str, Any]:
+    """A Chat Completions response; tool call arguments may be a raw (malformed) string."""
+    calls = [
+        {"id": f"call_{i}_{name}", "type": "function",
+         "function": {"name": name, "arguments": _text(args)}}
+        for i, (name, args) in enumerate(tool_calls)
+    ]  # fmt: skip
+    message: dict[str, Any] = {"role": "assistant", "content": text}
+    if calls:
+        message["tool_calls"] = calls
+    return {
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": model,
+        "choices": [{"index": 0, "message": message,
+                     "finish_reason": "tool_calls" if calls else "stop"}],
+        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                  "total_tokens": prompt_tokens + completion_tokens,
+                  "prompt_tokens_details": {"cached_tokens": cached_tokens}},
+    }  # fmt: skip
+
+
+def _text(args: str | dict[str, Any]) -> str:
+    return args if isinstance(args, str) else json.dumps(args)
+
+
+def anthropic_reply(
+    text: str | None = None,
+    tool_calls: list[tuple[str, dict[str, Any]]] = (),  # type: ignore[assignment]
+    *,
+    input_tokens: int = 20,
+    output_tokens: int = 5,
+    cache_read: int = 0,
+    cache_write: int = 0,
+    model: str = "claude-haiku-4-5-20251001",
+) -> dict[str, Any]:
+    """A Messages API response."""
+    content: list[dict[str, Any]] = []
+    if text:
+        content.append({"type": "text", "text": text})
+    for i, (name, args) in enumerate(tool_calls):
+        content.append({"type": "tool_use", "id": f"toolu_{i}_{name}", "name": name, "input": args})
+    return {
+        "id": "msg_1", "type": "message", "role": "assistant", "model": model,
+        "content": content, "stop_reason": "tool_use" if tool_calls else "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens,
+                  "cache_read_input_tokens": cache_read,
+                  "cache_creation_input_tokens": cache_write},
+    }  # fmt: skip
+
+
+def error(status: int, message: str, *, path: str = "openai", retry_after: str | None = None,
+          echo_auth: bool = False, delay_s: float = 0.0) -> Reply:  # fmt: skip
+    """An error reply in the provider's format (``path="anthropic"`` for Anthropic)."""
+    body = _error_body("/v1/messages" if path == "anthropic" else "/v1/chat/completions", message)
+    headers = {"retry-after": retry_after} if retry_after is not None else {}
+    return Reply(status, body, headers, delay_s=delay_s, echo_auth=echo_auth)
+
+
+@contextmanager
+def serving() -> Iterator[FakeProviderServer]:
+    """A started server, stopped on exit (test files wrap it in a ``server`` fixture)."""
+    server = FakeProviderServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
