@@ -11,6 +11,7 @@ also define ``check_config()``, called when a run starts, to raise ``ConfigError
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -90,10 +91,18 @@ def estimate_usage(request: ModelRequest, text: str, calls: Sequence[ToolCall]) 
     for tool in request.tools:
         chars += len(tool.name) + len(tool.description) + len(str(tool.parameters))
     out = len(text) + sum(len(c.name) + len(str(c.arguments)) for c in calls)
-    return Usage(input_tokens=max(1, (chars + 3) // 4),
-                 output_tokens=max(1, (out + 3) // 4), requests=1)  # fmt: skip
+    return Usage(
+        input_tokens=max(1, (chars + 3) // 4), output_tokens=max(1, (out + 3) // 4), requests=1
+    )
+
+
+CASSETTE: ContextVar[Any] = ContextVar("agentlab_cassette", default=None)
+"""The active ``al.cassette(...)`` block, if any (see ``models/replay.py``)."""
 
 
 async def invoke_model(model: Model, request: ModelRequest) -> ModelResponse:
     """Every model call goes through here, so record/replay can step in (cassettes)."""
-    return await model.respond(request)
+    cassette = CASSETTE.get()
+    if cassette is None:
+        return await model.respond(request)
+    return await cassette.respond(model, request)  # type: ignore[no-any-return]
