@@ -22,16 +22,12 @@ from typing import Any
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
 from agentlab.models.calls import call_with_retries
-from agentlab.models.provider import ProviderModel
+from agentlab.models.provider import ProviderModel, fit_to_sdk
 from agentlab.pricing import Usage
 
 DEFAULT_SERVER = "https://api.anthropic.com"
 DEFAULT_MAX_TOKENS = 4096
 """Anthropic requires ``max_tokens``; this is used when the settings give none."""
-_SDK_SETTINGS = frozenset({
-    "temperature", "max_tokens", "top_p", "top_k", "stop_sequences", "metadata",
-    "thinking", "service_tier",
-})  # fmt: skip
 
 
 class AnthropicModel(ProviderModel):
@@ -41,7 +37,8 @@ class AnthropicModel(ProviderModel):
     ``ANTHROPIC_API_KEY``, ``priced_as``, ``max_retries``, ``timeout_s``, ``backoff_s``).
     Settings: ``temperature``, ``max_tokens`` (default 4096), ``stop`` (as
     ``stop_sequences``), ``tool_choice`` (``"auto"``, ``"none"``, ``"any"``/``"required"``,
-    or a tool name to force it), ...; unknown keys go into the request body unchanged.
+    or a tool name to force it), ...; keys the SDK does not take go into the request
+    body unchanged.
 
     >>> model = AnthropicModel("claude-haiku-4-5", max_retries=5)
     """
@@ -61,10 +58,9 @@ class AnthropicModel(ProviderModel):
 
     async def respond(self, request: ModelRequest) -> ModelResponse:
         params = request_params(self.model, request)
-        client = self.client()
-        message, record = await call_with_retries(
-            self.policy, lambda: client.messages.create(**params)
-        )
+        create = self.client().messages.create
+        params = fit_to_sdk(create, params)
+        message, record = await call_with_retries(self.policy, lambda: create(**params))
         response = parse_message(message)
         attributes = dict(response.attributes)
         attributes.update(record.attributes())
@@ -81,19 +77,14 @@ def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
         params["system"] = system
     if request.tools:
         params["tools"] = [to_anthropic_tool(t) for t in request.tools]
-    extra: dict[str, Any] = {}
     for key, value in request.settings.items():
         if key == "tool_choice":
             params["tool_choice"] = tool_choice(value)
         elif key == "stop":
             params["stop_sequences"] = [value] if isinstance(value, str) else list(value)
-        elif key in _SDK_SETTINGS:
-            params[key] = value
         else:
-            extra[key] = value
+            params[key] = value
     params.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
-    if extra:
-        params["extra_body"] = extra
     if request.output_schema is not None:
         schema = closed_schema(request.output_schema)
         params["output_config"] = {"format": {"type": "json_schema", "schema": schema}}

@@ -19,18 +19,10 @@ from typing import Any
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
 from agentlab.models.calls import call_with_retries
-from agentlab.models.provider import ProviderModel
+from agentlab.models.provider import ProviderModel, fit_to_sdk
 from agentlab.pricing import Usage
 
 DEFAULT_SERVER = "https://api.openai.com/v1"
-# settings the SDK's create() takes as keyword arguments; anything else goes into the
-# request body as it is (extra_body), e.g. llama.cpp's "top_k" or "grammar".
-_SDK_SETTINGS = frozenset({
-    "temperature", "max_tokens", "max_completion_tokens", "top_p", "stop", "seed",
-    "presence_penalty", "frequency_penalty", "parallel_tool_calls", "logit_bias",
-    "logprobs", "top_logprobs", "n", "user", "reasoning_effort", "service_tier",
-    "metadata", "store", "prediction", "modalities", "verbosity",
-})  # fmt: skip
 
 
 class OpenAIModel(ProviderModel):
@@ -48,7 +40,8 @@ class OpenAIModel(ProviderModel):
 
     Settings (``Agent(settings=...)``) pass through: ``temperature``, ``max_tokens``,
     ``tool_choice`` (``"auto"``, ``"none"``, ``"required"``, or a tool name to force
-    it), ...; unknown keys go into the request body unchanged. Structured output
+    it), ...; keys the SDK does not take (e.g. llama.cpp's ``top_k``) go into the
+    request body unchanged. Structured output
     (``output_type``) is sent as ``response_format`` with the JSON schema.
 
     >>> model = OpenAIModel("gpt-4o-mini", max_retries=5)
@@ -69,10 +62,9 @@ class OpenAIModel(ProviderModel):
 
     async def respond(self, request: ModelRequest) -> ModelResponse:
         params = request_params(self.model, request)
-        client = self.client()
-        completion, record = await call_with_retries(
-            self.policy, lambda: client.chat.completions.create(**params)
-        )
+        create = self.client().chat.completions.create
+        params = fit_to_sdk(create, params)
+        completion, record = await call_with_retries(self.policy, lambda: create(**params))
         response = parse_completion(completion)
         attributes = dict(response.attributes)
         attributes.update(record.attributes())
@@ -86,16 +78,8 @@ def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
     params: dict[str, Any] = {"model": model, "messages": to_openai_messages(request.messages)}
     if request.tools:
         params["tools"] = [to_openai_tool(t) for t in request.tools]
-    extra: dict[str, Any] = {}
     for key, value in request.settings.items():
-        if key == "tool_choice":
-            params["tool_choice"] = tool_choice(value)
-        elif key in _SDK_SETTINGS:
-            params[key] = value
-        else:
-            extra[key] = value
-    if extra:
-        params["extra_body"] = extra
+        params[key] = tool_choice(value) if key == "tool_choice" else value
     if request.output_schema is not None:
         params["response_format"] = response_format(request.output_schema)
     return params

@@ -37,6 +37,29 @@ def is_local(base_url: str | None) -> bool:
     return address.is_loopback or address.is_private
 
 
+_ACCEPTED: dict[Any, frozenset[str]] = {}
+
+
+def fit_to_sdk(create: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """Move the parameters ``create`` does not take into ``extra_body`` (sent as they are).
+
+    SDK versions differ in the keyword arguments they accept; the server gets the
+    same JSON body either way.
+    """
+    func = getattr(create, "__func__", create)
+    accepted = _ACCEPTED.get(func)
+    if accepted is None:
+        import inspect
+
+        accepted = _ACCEPTED[func] = frozenset(inspect.signature(create).parameters)
+    extra = {k: v for k, v in params.items() if k not in accepted}
+    if not extra:
+        return params
+    fitted = {k: v for k, v in params.items() if k in accepted}
+    fitted["extra_body"] = {**params.get("extra_body", {}), **extra}
+    return fitted
+
+
 class ProviderModel:
     """Base of ``OpenAIModel`` and ``AnthropicModel``: configuration and the SDK client.
 
