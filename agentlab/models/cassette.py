@@ -98,9 +98,10 @@ def response_to_dict(response: ModelResponse, latency_s: float) -> dict[str, Any
     }
 
 
-def response_from_dict(data: dict[str, Any]) -> ModelResponse:
+def response_from_dict(data: dict[str, Any], *, replayed: bool = True) -> ModelResponse:
     attributes = dict(data.get("attributes", {}))
-    attributes["replayed"] = True
+    if replayed:
+        attributes["replayed"] = True
     return ModelResponse(
         text=data.get("text", ""),
         tool_calls=tuple(ToolCall.from_dict(c) for c in data.get("tool_calls", ())),
@@ -252,7 +253,8 @@ class Cassette:
             recordings.add(item)
             recordings.save()
             self.recorded += 1
-        return response
+        # the live span shows the latency that was recorded, so replays match it exactly
+        return response_from_dict(item["response"], replayed=False)
 
     def __repr__(self) -> str:
         counts = f"{self.replayed} replayed, {self.recorded} recorded"
