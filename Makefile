@@ -34,8 +34,16 @@ lint: install ## ruff (lint + format check) and mypy --strict on agentlab/
 	$(BIN)/ruff format --check agentlab tests benchmarks
 	$(BIN)/mypy
 
-bench: install ## overhead, scaling and import-time benchmarks (writes benchmarks/results/)
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]" || echo "peer frameworks not installed: the benchmarks will skip them"
+	touch $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP) ## overhead vs peers, parallel and trace scaling, import time (writes benchmarks/results/)
 	$(BIN)/python benchmarks/overhead.py
+	$(BIN)/python benchmarks/parallel_scaling.py
+	$(BIN)/python benchmarks/trace_scaling.py
+	$(BIN)/python benchmarks/import_time.py
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,359 @@
+"""Runtime overhead per run and per model turn, vs plain asyncio and the peer frameworks.
+
+Every framework runs the same two workloads with its own offline fake model and zero
+latency, all in this one process so the ratios are comparable:
+
+- a single-turn run (one model call that answers);
+- an 11-turn tool loop (10 model calls that each ask for one tool call, then an answer),
+  reported per model turn.
+
+"plain asyncio" calls agentlab's ScriptedModel and the tool directly in a hand-written
+loop (the floor). agentlab runs with tracing on (the default) and off
+(``agentlab.tracing.disabled()``). Peers that are not installed are reported as
+skipped; install them with ``pip install -e ".[bench]"``.
+
+    python benchmarks/overhead.py            # prints a table, writes results/overhead.json
+    python benchmarks/overhead.py --quick    # fewer runs (a smoke check)
+    python benchmarks/overhead.py --profile  # cProfile of agentlab's single-turn run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import pstats
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from _common import median, table, write_result
+
+import agentlab as al
+import agentlab.tracing
+from agentlab.messages import Message, ToolCall
+from agentlab.models.base import ModelRequest, ToolSpec
+
+LOOP_TURNS = 11
+Once = Callable[[], Awaitable[Any]]
+
+
+def lookup(order_id: str) -> str:
+    """Look an order up by id."""
+    return f"order {order_id}: shipped"
+
+
+# -- agentlab and the plain-asyncio floor ------------------------------------------------
+def _script(turns: int, runs: int) -> al.ScriptedModel:
+    one_run: list[Any] = [ToolCall("lookup", {"order_id": "42"})] * (turns - 1) + ["done"]
+    return al.ScriptedModel(one_run * runs)
+
+
+async def lookup_async(order_id: str) -> str:
+    """Look an order up by id."""
+    return f"order {order_id}: shipped"
+
+
+def agentlab_runner(turns: int, runs: int, tool: Callable[..., Any] = lookup) -> Once:
+    agent = al.Agent(name="Bench", instructions="Answer.", model=_script(turns, runs),
+                     tools=[al.tool(tool, name="lookup")])  # fmt: skip
+    limits = al.Limits(max_turns=turns + 1)
+
+    async def once() -> Any:
+        run = await agent.run("Where is order 42?", limits=limits)
+        assert run.status == "completed", run.stop_detail
+        return run
+
+    return once
+
+
+def agentlab_async_tool(turns: int, runs: int) -> Once:
+    """agentlab with an async tool: no worker-thread hop per tool call (sync tools get one)."""
+    return agentlab_runner(turns, runs, lookup_async)
+
+
+def plain_runner(turns: int, runs: int) -> Once:
+    """The same ScriptedModel and tool, called from a hand-written asyncio loop."""
+    model = _script(turns, runs)
+    specs = (ToolSpec("lookup", "Look an order up by id.", {"type": "object"}),)
+
+    async def once() -> str:
+        messages = [Message.system("Answer."), Message.user("Where is order 42?")]
+        while True:
+            response = await model.respond(ModelRequest(tuple(messages), specs))
+            messages.append(Message.assistant(response.text, tool_calls=response.tool_calls))
+            if not response.tool_calls:
+                return response.text
+            for call in response.tool_calls:
+                messages.append(Message("tool", lookup(**call.arguments), tool_call_id=call.id))
+
+    return once
+
+
+# -- peers, each with its own fake model ---------------------------------------------------
+def openai_agents_runner(turns: int, runs: int) -> Once:
+    from agents import Agent, RunConfig, Runner, function_tool, set_tracing_disabled
+    from agents.items import ModelResponse
+    from agents.models.interface import Model
+    from agents.usage import Usage
+    from openai.types.responses import (
+        ResponseFunctionToolCall,
+        ResponseOutputMessage,
+        ResponseOutputText,
+    )
+
+    set_tracing_disabled(True)  # no exporter, no network
+
+    class FakeModel(Model):
+        async def get_response(self, system_instructions, input, *args: Any, **kwargs: Any):
+            items = input if isinstance(input, list) else []
+            done = sum(1 for i in items if _get(i, "type") == "function_call_output")
+            if done < turns - 1:
+                out: list[Any] = [ResponseFunctionToolCall(
+                    id=f"fc_{done}", call_id=f"call_{done}", type="function_call",
+                    name="lookup", arguments='{"order_id": "42"}', status="completed")]  # fmt: skip
+            else:
+                out = [ResponseOutputMessage(
+                    id="msg_1", type="message", role="assistant", status="completed",
+                    content=[ResponseOutputText(text="done", type="output_text", annotations=[])],
+                )]  # fmt: skip
+            return ModelResponse(output=out, usage=Usage(), response_id=None)
+
+        def stream_response(self, *args: Any, **kwargs: Any):
+            raise NotImplementedError
+
+    agent = Agent(name="Bench", instructions="Answer.", model=FakeModel(),
+                  tools=[function_tool(lookup)])  # fmt: skip
+    config = RunConfig(tracing_disabled=True)
+
+    async def once() -> Any:
+        result = await Runner.run(agent, "Where is order 42?", max_turns=turns + 1,
+                                  run_config=config)  # fmt: skip
+        assert result.final_output == "done"
+        return result
+
+    return once
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
+
+
+def pydantic_ai_runner(turns: int, runs: int) -> Once:
+    from pydantic_ai import Agent
+    from pydantic_ai.messages import ModelResponse, TextPart, ToolCallPart, ToolReturnPart
+    from pydantic_ai.models.function import FunctionModel
+
+    def respond(messages: list[Any], info: Any) -> ModelResponse:
+        done = sum(isinstance(p, ToolReturnPart) for m in messages for p in m.parts)
+        if done < turns - 1:
+            return ModelResponse(parts=[ToolCallPart("lookup", {"order_id": "42"})])
+        return ModelResponse(parts=[TextPart("done")])
+
+    agent = Agent(FunctionModel(respond), instructions="Answer.")
+    agent.tool_plain(lookup)
+
+    async def once() -> Any:
+        result = await agent.run("Where is order 42?")
+        assert result.output == "done"
+        return result
+
+    return once
+
+
+def langgraph_runner(turns: int, runs: int) -> Once:
+    """A bare LangGraph graph: a model node and a tool node, plain dict messages."""
+    from typing import TypedDict
+
+    from langgraph.graph import END, START, StateGraph
+
+    class State(TypedDict):
+        messages: list[dict[str, Any]]
+
+    async def fake_model(messages: list[dict[str, Any]]) -> dict[str, Any]:
+        done = sum(1 for m in messages if m["role"] == "tool")
+        if done < turns - 1:
+            return {
+                "role": "assistant",
+                "tool_call": {"name": "lookup", "args": {"order_id": "42"}},
+            }
+        return {"role": "assistant", "content": "done"}
+
+    async def model_node(state):  # no hints: State is local (langgraph reads them)
+        return {"messages": [*state["messages"], await fake_model(state["messages"])]}
+
+    async def tool_node(state):
+        call = state["messages"][-1]["tool_call"]
+        result = {"role": "tool", "content": lookup(**call["args"])}
+        return {"messages": [*state["messages"], result]}
+
+    def route(state):
+        return "tools" if "tool_call" in state["messages"][-1] else END
+
+    graph = StateGraph(State)
+    graph.add_node("model", model_node)
+    graph.add_node("tools", tool_node)
+    graph.add_edge(START, "model")
+    graph.add_conditional_edges("model", route, ["tools", END])
+    graph.add_edge("tools", "model")
+    app = graph.compile()
+    config = {"recursion_limit": 4 * turns}
+    start = {"messages": [{"role": "system", "content": "Answer."},
+                          {"role": "user", "content": "Where is order 42?"}]}  # fmt: skip
+
+    async def once() -> Any:
+        result = await app.ainvoke(start, config=config)
+        assert result["messages"][-1]["content"] == "done"
+        return result
+
+    return once
+
+
+PEERS: dict[str, tuple[str, Callable[[int, int], Once]]] = {
+    "LangGraph": ("langgraph", langgraph_runner),
+    "OpenAI Agents SDK": ("agents", openai_agents_runner),
+    "pydantic-ai": ("pydantic_ai", pydantic_ai_runner),
+}
+
+
+# -- measuring -----------------------------------------------------------------------------
+async def measure(factory: Callable[[int, int], Once], turns: int, runs: int, rounds: int,
+                  *, tracing: bool = True) -> float:  # fmt: skip
+    """Median over ``rounds`` of the mean wall time per run (seconds), after a warm-up."""
+    warmup = max(5, runs // 10)
+    once = factory(turns, warmup + runs * rounds)
+    token = agentlab.tracing._TRACING_ENABLED.set(tracing)
+    try:
+        for _ in range(warmup):
+            await once()
+        samples = []
+        for _ in range(rounds):
+            gc.collect()
+            started = time.perf_counter()
+            for _ in range(runs):
+                await once()
+            samples.append((time.perf_counter() - started) / runs)
+    finally:
+        agentlab.tracing._TRACING_ENABLED.reset(token)
+    return median(samples)
+
+
+def available(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+async def collect(runs_single: int, runs_loop: int, rounds: int) -> dict[str, dict[str, Any]]:
+    """Seconds per single-turn run and per model turn of the tool loop, per framework."""
+    entries: list[tuple[str, Callable[[int, int], Once], dict[str, Any]]] = [
+        ("plain asyncio", plain_runner, {}),
+        ("agentlab (tracing on)", agentlab_runner, {"tracing": True}),
+        ("agentlab (tracing off)", agentlab_runner, {"tracing": False}),
+        ("agentlab (tracing on, async tool)", agentlab_async_tool, {"tracing": True}),
+    ]
+    figures: dict[str, dict[str, Any]] = {}
+    for name, (module, factory) in PEERS.items():
+        if available(module):
+            entries.append((name, factory, {}))
+        else:
+            print(f"{name}: skipped (not installed; pip install -e '.[bench]')")
+            figures[name] = {"single_run_us": None, "per_turn_us": None, "skipped": True}
+    for name, factory, options in entries:
+        peer = name in PEERS
+        single = await measure(factory, 1, max(20, runs_single // (20 if peer else 1)),
+                               rounds, **options)  # fmt: skip
+        loop = await measure(factory, LOOP_TURNS, max(10, runs_loop // (10 if peer else 1)),
+                             rounds, **options)  # fmt: skip
+        figures[name] = {"single_run_us": single * 1e6, "per_turn_us": loop / LOOP_TURNS * 1e6}
+        print(f"  measured {name}: {single * 1e6:,.1f} us/run, "
+              f"{loop / LOOP_TURNS * 1e6:,.1f} us/turn")  # fmt: skip
+    order = [name for name, _, _ in entries if name not in PEERS] + list(PEERS)
+    return {name: figures[name] for name in order}
+
+
+def report(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    ours = figures["agentlab (tracing on)"]
+    plain = figures["plain asyncio"]
+    rows = []
+    for name, f in figures.items():
+        ratios = [_ratio(f[k], ours[k]) for k in ("single_run_us", "per_turn_us")]
+        rows.append([name, f["single_run_us"], f["per_turn_us"], *ratios])
+    print()
+    print(table(["framework", "us per single-turn run", "us per model turn (11-turn loop)",
+                 "run vs agentlab on", "turn vs agentlab on"], rows))  # fmt: skip
+    peers = [f for n, f in figures.items() if n in PEERS and f["single_run_us"] is not None]
+    summary: dict[str, Any] = {
+        "agentlab_overhead_over_plain_us": {
+            k: ours[k] - plain[k] for k in ("single_run_us", "per_turn_us")
+        },
+        "goal_under_50us": all(ours[k] < 50 for k in ("single_run_us", "per_turn_us")),
+    }
+    if peers:
+        for k in ("single_run_us", "per_turn_us"):
+            fastest = min(p[k] for p in peers)
+            summary[f"fastest_peer_{k}"] = fastest
+            summary[f"fastest_peer_ratio_{k}"] = fastest / ours[k]
+        summary["goal_20x_below_fastest_peer"] = all(
+            summary[f"fastest_peer_ratio_{k}"] >= 20 for k in ("single_run_us", "per_turn_us")
+        )
+    print()
+    for key, value in summary.items():
+        print(f"{key}: {value}")
+    return summary
+
+
+def _ratio(value: float | None, ours: float) -> str:
+    if value is None:
+        return "skipped"
+    ratio = value / ours
+    return f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.2f}x"
+
+
+def profile(turns: int, runs: int) -> None:
+    """Where agentlab's time goes (cProfile, top 20 by own time), tracing on."""
+
+    async def main() -> None:
+        once = agentlab_runner(turns, runs + 10)
+        for _ in range(10):
+            await once()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(runs):
+            await once()
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        calls = stats.total_calls  # type: ignore[attr-defined]
+        print(f"\n== {turns}-turn run: {calls / runs:,.0f} Python calls per run ==")
+        stats.sort_stats("tottime").print_stats(20)
+
+    asyncio.run(main())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, for a smoke check")
+    parser.add_argument("--profile", action="store_true", help="cProfile agentlab instead")
+    args = parser.parse_args()
+    if args.profile:
+        profile(1, 2000)
+        profile(LOOP_TURNS, 200)
+        return
+    runs_single, runs_loop, rounds = (200, 20, 3) if args.quick else (2000, 200, 5)
+    figures = asyncio.run(collect(runs_single, runs_loop, rounds))
+    summary = report(figures)
+    write_result("overhead", {
+        "unit": "microseconds (median over rounds of the mean per run / per model turn)",
+        "runs": {"single": runs_single, "loop": runs_loop, "rounds": rounds,
+                 "peers": "1/20 (single) and 1/10 (loop) as many runs"},
+        "figures": figures,
+        "summary": summary,
+    }, quick=args.quick)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
