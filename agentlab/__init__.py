@@ -21,12 +21,15 @@ _EXPORTS: dict[str, str] = {
     "Agent": "agentlab.agent",
     "AgentlabError": "agentlab.errors",
     "BudgetExceeded": "agentlab.errors",
+    "Chain": "agentlab.patterns.chain",
     "ConfigError": "agentlab.errors",
     "DecisionError": "agentlab.errors",
     "DesignWarning": "agentlab.errors",
+    "EvaluatorOptimizer": "agentlab.patterns.evaluator",
     "Experiment": "agentlab.experiment",
     "ExperimentResult": "agentlab.experiment_result",
     "FunctionModel": "agentlab.models.scripted",
+    "Gate": "agentlab.patterns.chain",
     "GateStopped": "agentlab.errors",
     "HandoffContext": "agentlab.handoffs",
     "HandoffCycle": "agentlab.errors",
@@ -45,8 +48,13 @@ _EXPORTS: dict[str, str] = {
     "ModelHTTPError": "agentlab.errors",
     "ModelRequest": "agentlab.models.base",
     "ModelResponse": "agentlab.models.base",
+    "Orchestrator": "agentlab.patterns.orchestrator",
     "OutputValidationError": "agentlab.errors",
+    "Parallel": "agentlab.patterns.parallel",
+    "Plan": "agentlab.patterns.decisions",
+    "PlanTask": "agentlab.patterns.decisions",
     "ReplayMismatch": "agentlab.errors",
+    "Router": "agentlab.patterns.router",
     "Run": "agentlab.result",
     "RunStopped": "agentlab.errors",
     "Runnable": "agentlab.runnable",
@@ -61,6 +69,7 @@ _EXPORTS: dict[str, str] = {
     "ToolSpec": "agentlab.models.base",
     "Trace": "agentlab.tracing",
     "Usage": "agentlab.pricing",
+    "Verdict": "agentlab.patterns.decisions",
     "add_processor": "agentlab.tracing",
     "processing": "agentlab.tracing",
     "remove_processor": "agentlab.tracing",
@@ -99,6 +108,12 @@ if TYPE_CHECKING:  # static tools see the real names
     from agentlab.messages import Message, ToolCall, ToolResult
     from agentlab.models.base import Model, ModelRequest, ModelResponse, ToolSpec
     from agentlab.models.scripted import FunctionModel, ScriptedModel
+    from agentlab.patterns.chain import Chain, Gate
+    from agentlab.patterns.decisions import Plan, PlanTask, Verdict
+    from agentlab.patterns.evaluator import EvaluatorOptimizer
+    from agentlab.patterns.orchestrator import Orchestrator
+    from agentlab.patterns.parallel import Parallel
+    from agentlab.patterns.router import Router
     from agentlab.pricing import Usage
     from agentlab.result import Run
     from agentlab.runnable import Runnable

@@ -50,19 +50,24 @@ SPAN_KINDS: dict[str, str] = {
     "removed (messages a filter dropped); messages_out: exactly what the receiver got",
     "limit": "a guard fired (status stopped). attrs: limit, value (configured), reached",
     "team": "a Team's user turn. attrs: entry, max_hops, hops, final_agent",
-    "chain": "a Chain. attrs: steps",
-    "gate": "a gate check. attrs: gate, step, passed, reason",
+    "chain": "a Chain. attrs: steps (names). A plain function used as a step, branch or "
+    "classifier in any pattern writes a tool span named after it (attrs: function)",
+    "gate": "a gate check. attrs: gate, step (whose output it checked), passed, reason",
     "router": "a Router. attrs: routes, fallback",
-    "route": "the routing decision. attrs: label (raw), normalized, route, fell_back",
-    "parallel": "a Parallel block. attrs: branches, max_concurrency, on_error",
-    "branch": "one branch of a Parallel block. attrs: index",
-    "merge": "merging branch outputs. attrs: inputs (how many)",
-    "vote": "a vote over candidates. attrs: rule, candidates, counts, winner",
+    "route": "the routing decision. attrs: label (raw), normalized, route (the route key, "
+    "'fallback', or None when unknown), handler, fell_back",
+    "parallel": "a Parallel block. attrs: branches, max_concurrency, on_error, failed "
+    "(indices of branches that failed or stopped)",
+    "branch": "one branch of a Parallel block, or one task of an Orchestrator's plan. "
+    "attrs: index; worker, task (orchestrator tasks)",
+    "merge": "merging branch outputs (a Parallel's merge, an Orchestrator's synthesizer). "
+    "attrs: inputs (how many)",
+    "vote": "a vote over candidates. attrs: rule, candidates, counts, winner, winner_index",
     "orchestrator": "an Orchestrator. attrs: workers, max_tasks",
     "plan": "the orchestrator's plan. attrs: tasks [{worker, task}]",
-    "evaluator": "an EvaluatorOptimizer. attrs: max_iterations, accept",
+    "evaluator": "an EvaluatorOptimizer. attrs: max_iterations, accept, iterations (run)",
     "iteration": "one generate-evaluate round. attrs: iteration, score, accepted",
-    "evaluation": "the evaluator's verdict. attrs: score, feedback, accepted",
+    "evaluation": "the evaluator's verdict (output: the Verdict). attrs: score, feedback, accepted",
 }
 
 

@@ -1,0 +1,133 @@
+"""Helpers the five patterns share: plain functions as steps, label normalising, checks.
+
+A plain Python function used where a runnable goes (a chain step, a parallel branch,
+a router's classifier) is wrapped in a ``FunctionStep``. It writes one ``tool`` span
+named after the function (attrs: ``function``; output: what it returned), so the
+trace shows every step, but it is not a model tool call: it does not count against
+``Limits(max_tool_calls=...)``. Sync functions run in a worker thread (like sync
+tools), so sync branches of a ``Parallel`` overlap; async functions are awaited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any
+
+from agentlab.errors import ConfigError
+from agentlab.limits import Limits
+from agentlab.messages import Message
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text, check_runnable
+from agentlab.tracing import SpanStatus
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalize(text: Any) -> str:
+    """Case, punctuation and whitespace folded away: ``" Billing. "`` -> ``"billing"``.
+
+    >>> normalize("  Technical-Support!\\n")
+    'technical support'
+    """
+    return _NON_WORD.sub(" ", as_text(text).casefold()).strip()
+
+
+def function_name(fn: Callable[..., Any], default: str) -> str:
+    name = getattr(fn, "__name__", "") or ""
+    return default if not name or name == "<lambda>" else name
+
+
+async def call(fn: Callable[..., Any], *args: Any) -> Any:
+    """Call a quick sync or async function inline (gate checks, merge and pick rules)."""
+    value = fn(*args)
+    if inspect.isawaitable(value):
+        value = await value
+    return value
+
+
+class FunctionStep(Runnable):
+    """A plain function (sync or async) of one argument, as a runnable step.
+
+    It gets the previous output as it is (text from agents, an object from agents with
+    an ``output_type``, the run's input for a first step) and its return value is the
+    step's output.
+    """
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.name = function_name(fn, "function")
+        self.limits = None
+        self.is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
+            getattr(fn, "__call__", None)  # noqa: B004 - async callable objects
+        )
+
+    async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
+        with ctx.span("tool", self.name, parent_id) as span:
+            span.attributes = {"function": getattr(self.fn, "__qualname__", self.name)}
+            if self.is_async:
+                value = await self.fn(input)
+            else:
+                value = await asyncio.to_thread(self.fn, input)
+                if inspect.isawaitable(value):
+                    value = await value
+            span.output = value
+        return Outcome(value)
+
+    def __repr__(self) -> str:
+        return f"FunctionStep({self.name})"
+
+
+def as_step(value: Any, what: str) -> Runnable:
+    """A runnable as it is, a plain function wrapped in ``FunctionStep``, else ConfigError."""
+    if isinstance(value, Runnable):
+        return value
+    if callable(value) and not isinstance(value, type):
+        return FunctionStep(value)
+    return check_runnable(value, what)
+
+
+def step_input(step: Runnable, value: Any) -> Any:
+    """What ``step`` gets from the previous output: functions get it as it is,
+    runnables get text or messages (objects become JSON text)."""
+    if isinstance(step, FunctionStep) or isinstance(value, (str, Message)):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(isinstance(m, Message) for m in value):
+        return value
+    return as_text(value)
+
+
+def check_limits(limits: Any, what: str) -> Limits | None:
+    if limits is not None and not isinstance(limits, Limits):
+        raise ConfigError(f"limits of {what} must be al.Limits(...) or None, got {limits!r}")
+    return limits  # type: ignore[no-any-return]
+
+
+def check_name(name: Any, default: str) -> str:
+    if name is None:
+        return default
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"name must be non-empty text, got {name!r}; e.g. name={default!r}")
+    return name
+
+
+def outcome_status(outcome: Outcome) -> SpanStatus:
+    """The span status matching an outcome's status."""
+    if outcome.status == "completed":
+        return "ok"
+    return "stopped" if outcome.status == "stopped" else "error"
+
+
+def input_text(value: Any) -> str:
+    """A run input as text for a prompt the pattern composes (messages: their contents)."""
+    if isinstance(value, Message):
+        return value.content
+    if isinstance(value, (list, tuple)) and value and all(isinstance(m, Message) for m in value):
+        return "\n\n".join(m.content for m in value if m.role != "system" and m.content)
+    return as_text(value)
+
+
+def failed(error: BaseException, *, output: Any = None) -> Outcome:
+    """A failed outcome carrying ``error``, its text as the detail."""
+    return Outcome(output, "failed", error=error, stop_detail=f"{type(error).__name__}: {error}")

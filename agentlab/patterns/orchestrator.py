@@ -1,0 +1,226 @@
+"""Orchestrator-workers: a planner writes an explicit plan, workers do it, one synthesizes.
+
+Trace shape::
+
+    orchestrator Writer desk        attrs: workers, max_tasks
+    ├─ plan Planner                 attrs: tasks [{worker, task}]
+    │  └─ agent Planner             a copy of your planner with output_type=Plan
+    ├─ branch 1. writer             attrs: index, worker, task (one per planned task)
+    │  └─ agent Writer
+    ├─ branch 2. writer ...
+    └─ merge Editor                 the synthesizer; attrs: inputs
+       └─ agent Editor
+
+The planner's copy gets, appended to its instructions (visible in the trace's system
+message), the list of workers with their descriptions and the ``max_tasks`` bound.
+Each worker sees only its task text (keep workers' context small; the planner writes
+self-contained tasks). Tasks run concurrently, started in plan order. A failed
+worker is marked in its branch span and named as failed to the synthesizer.
+
+Decisions: an unparseable plan (after the agent loop's one corrective retry) or an
+unknown worker name fails the run (``OutputValidationError`` / ``al.DecisionError``;
+the plan stays in the plan span); more than ``max_tasks`` tasks stops it
+(``stop_reason="max_tasks"``, a ``limit`` span) before any worker runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from agentlab.errors import ConfigError, DecisionError, LimitExceeded, MaxTasks
+from agentlab.patterns._steps import (
+    check_limits,
+    check_name,
+    failed,
+    input_text,
+    normalize,
+    outcome_status,
+)
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text, check_runnable
+
+
+class Orchestrator(Runnable):
+    """Orchestrator-workers: a planner decides per input which tasks to delegate.
+
+    Pass ordinary agents: the pattern asks a copy of ``planner`` for a ``Plan``
+    (``{"tasks": [{"worker": "<name>", "task": "<text>"}]}``), runs the tasks on
+    ``workers`` concurrently, and gives ``synthesizer`` the original input, the plan
+    and the results.
+
+    When to use: the subtasks cannot be known in advance and depend on the input
+    (which files to change, which sources to search, which styles to write).
+    When not: the subtasks are always the same (use Parallel or a Chain: cheaper and
+    predictable). Risk: orchestrator drift; the plan here is explicit, bounded by
+    ``max_tasks`` and kept in the trace.
+
+    >>> import agentlab as al
+    >>> planner = al.Agent(name="Planner", model=al.ScriptedModel([
+    ...     {"tasks": [{"worker": "writer", "task": "Describe the mug, formal."},
+    ...                {"worker": "writer", "task": "Describe the mug, playful."}]}]))
+    >>> writer = al.Agent(name="Writer", model=al.ScriptedModel(["A mug.", "Mug time!"]))
+    >>> editor = al.Agent(name="Editor", model=al.ScriptedModel(["Formal: A mug. Fun: Mug time!"]))
+    >>> desk = al.Orchestrator(planner, workers={"writer": writer}, synthesizer=editor)
+    >>> desk.run_sync("Product copy for a mug, two styles").output
+    'Formal: A mug. Fun: Mug time!'
+    """
+
+    def __init__(
+        self,
+        planner: Runnable,
+        workers: Mapping[str, Runnable],
+        synthesizer: Runnable,
+        max_tasks: int = 8,
+        *,
+        name: str | None = None,
+        limits: Any = None,
+    ) -> None:
+        from agentlab.agent import Agent
+        from agentlab.patterns.decisions import Plan
+
+        self.name = check_name(name, "Orchestrator")
+        self.limits = check_limits(limits, f"Orchestrator {self.name!r}")
+        if not isinstance(planner, Agent):
+            raise ConfigError(
+                f"the Orchestrator's planner must be an al.Agent (it gets a copy with "
+                f"output_type=Plan), got {planner!r}"
+            )
+        if not isinstance(workers, Mapping) or not workers:
+            raise ConfigError(
+                f"workers must be a non-empty dict name -> runnable, got {workers!r}; e.g. "
+                "workers={'research': researcher, 'write': writer}"
+            )
+        self.workers = {str(k): check_runnable(v, f"worker {k!r}") for k, v in workers.items()}
+        self.synthesizer = check_runnable(synthesizer, "the synthesizer")
+        if isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 1:
+            raise ConfigError(f"max_tasks={max_tasks!r} must be a whole number >= 1; e.g. 8")
+        self.max_tasks = max_tasks
+        self.planner = planner
+        self._planner = planner.clone(
+            output_type=Plan, instructions=_planner_instructions(planner, self.workers, max_tasks)
+        )
+        self._by_name = {normalize(k): k for k in self.workers}
+
+    async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
+        with ctx.span("orchestrator", self.name, parent_id) as span:
+            span.attributes = {"workers": list(self.workers), "max_tasks": self.max_tasks}
+            outcome = await self._plan(input, ctx, span.id)
+            if outcome.ok:
+                tasks = outcome.output
+                results = await self._work(tasks, ctx, span.id)
+                outcome = await self._synthesize(input, tasks, results, ctx, span.id)
+            span.output, span.status = outcome.output, outcome_status(outcome)
+            span.error = outcome.stop_detail if not outcome.ok else None
+        return outcome
+
+    async def _plan(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
+        """The plan span: ask for a plan, check it; output [(worker, task)] when fine."""
+        with ctx.span("plan", self.planner.name, parent_id, agent=self.planner.name) as span:
+            span.attributes = {"tasks": []}
+            asked = await ctx.invoke(self._planner, input, span.id)
+            if not asked.ok:
+                span.status, span.error = outcome_status(asked), asked.stop_detail
+                detail = f"the planner gave no usable plan: {asked.stop_detail}"
+                return Outcome(None, asked.status, asked.stop_reason, detail, asked.error)
+            planned = [{"worker": t.worker, "task": t.task} for t in asked.output.tasks]
+            span.attributes["tasks"] = planned
+            span.output = planned
+            unknown = [t["worker"] for t in planned if normalize(t["worker"]) not in self._by_name]
+            if unknown:
+                names = ", ".join(map(repr, unknown))
+                error = DecisionError(
+                    f"the planner assigned tasks to unknown worker(s) {names}; "
+                    f"known workers: {', '.join(self.workers)}. Name the worker in the planner's "
+                    "instructions, or add it to workers={...}"
+                )
+                span.status, span.error = "error", str(error)
+                return failed(error)
+            if len(planned) > self.max_tasks:
+                stop = MaxTasks(
+                    f"max_tasks={self.max_tasks} reached: the planner planned {len(planned)} "
+                    "tasks; no worker ran. Raise Orchestrator(max_tasks=...) or ask the "
+                    "planner for fewer, larger tasks",
+                    value=self.max_tasks,
+                    reached=len(planned),
+                )
+                ctx.record_limit(span.id, stop)
+                span.status, span.error = "stopped", str(stop)
+                return Outcome(None, "stopped", "max_tasks", str(stop))
+        tasks = [(self._by_name[normalize(t["worker"])], t["task"]) for t in planned]
+        return Outcome(tasks)
+
+    async def _work(
+        self, tasks: list[tuple[str, str]], ctx: RunContext, parent_id: int | str
+    ) -> list[Outcome]:
+        """Run every task concurrently (started in plan order); outcomes in plan order."""
+        import asyncio
+
+        async def one(index: int, worker: str, task: str) -> Outcome:
+            with ctx.span("branch", f"{index + 1}. {worker}", parent_id) as span:
+                span.attributes = {"index": index, "worker": worker, "task": task}
+                outcome = await ctx.invoke(self.workers[worker], task, span.id)
+                span.output, span.status = outcome.output, outcome_status(outcome)
+                span.error = outcome.stop_detail if not outcome.ok else None
+            return outcome
+
+        jobs = [asyncio.create_task(one(i, w, t)) for i, (w, t) in enumerate(tasks)]
+        try:
+            return list(await asyncio.gather(*jobs))
+        except BaseException as exc:
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+            if isinstance(exc, LimitExceeded):
+                exc.partial = Outcome(None)  # type: ignore[attr-defined]
+            raise
+
+    async def _synthesize(
+        self,
+        input: Any,
+        tasks: list[tuple[str, str]],
+        results: list[Outcome],
+        ctx: RunContext,
+        parent_id: int | str,
+    ) -> Outcome:
+        if all(not r.ok for r in results):
+            first = results[0]
+            detail = f"every worker failed; first ({tasks[0][0]}): {first.stop_detail}"
+            return Outcome(None, first.status, first.stop_reason, detail, first.error)
+        plan = "\n".join(f"{i}. [{w}] {t}" for i, (w, t) in enumerate(tasks, 1))
+        parts = []
+        for i, ((worker, task), result) in enumerate(zip(tasks, results, strict=True), 1):
+            body = (
+                as_text(result.output) if result.ok else f"(this task failed: {result.stop_detail})"
+            )
+            parts.append(f"### {i}. [{worker}] {task}\n{body}")
+        text = (
+            f"Original request:\n{input_text(input)}\n\nPlan:\n{plan}\n\n"
+            "Results:\n\n" + "\n\n".join(parts)
+        )
+        with ctx.span("merge", self.synthesizer.name, parent_id) as span:
+            span.attributes = {"inputs": sum(1 for r in results if r.ok)}
+            outcome = await ctx.invoke(self.synthesizer, text, span.id)
+            span.output, span.status = outcome.output, outcome_status(outcome)
+            span.error = outcome.stop_detail if not outcome.ok else None
+        return outcome
+
+    def _children(self) -> list[Runnable]:
+        return [self._planner, *self.workers.values(), self.synthesizer]
+
+    def __repr__(self) -> str:
+        return (
+            f"Orchestrator({self.planner.name} -> [{', '.join(self.workers)}] -> "
+            f"{self.synthesizer.name})"
+        )
+
+
+def _planner_instructions(planner: Any, workers: dict[str, Runnable], max_tasks: int) -> str:
+    """The planner's instructions plus the workers it may use (visible in the trace)."""
+    lines = [
+        f"- {name}: {getattr(w, 'description', None) or w.name}" for name, w in workers.items()
+    ]
+    added = (
+        f"Plan the work as at most {max_tasks} tasks for these workers; each task must be "
+        "self-contained, because the worker sees only its task:\n" + "\n".join(lines)
+    )
+    return f"{planner.instructions}\n\n{added}" if planner.instructions else added
