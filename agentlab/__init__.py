@@ -71,8 +71,11 @@ _EXPORTS: dict[str, str] = {
     "Usage": "agentlab.pricing",
     "Verdict": "agentlab.patterns.decisions",
     "add_processor": "agentlab.tracing",
+    "charts": "agentlab.charts",  # a submodule, imported on first use
+    "compare": "agentlab.widgets",
     "processing": "agentlab.tracing",
     "remove_processor": "agentlab.tracing",
+    "show": "agentlab.widgets",
     "tool": "agentlab.tools",
 }
 
@@ -83,7 +86,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'agentlab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    imported = importlib.import_module(module)
+    value = imported if module == f"agentlab.{name}" else getattr(imported, name)
     globals()[name] = value  # later lookups skip __getattr__
     return value
 
@@ -93,6 +97,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static tools see the real names
+    from agentlab import charts as charts
     from agentlab.agent import Agent
     from agentlab.errors import (
         AgentlabError, BudgetExceeded, ConfigError, DecisionError, DesignWarning,
@@ -119,3 +124,4 @@ if TYPE_CHECKING:  # static tools see the real names
     from agentlab.runnable import Runnable
     from agentlab.tools import Tool, tool
     from agentlab.tracing import Span, Trace, add_processor, processing, remove_processor
+    from agentlab.widgets import compare as compare, show as show

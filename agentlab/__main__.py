@@ -12,6 +12,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="run the offline demo and print its trace")
     show = commands.add_parser("show", help="print a saved trace (JSONL) as a span tree")
     show.add_argument("trace", help="path of a trace saved with trace.save(path)")
+    view = commands.add_parser("view", help="write a saved trace as an offline HTML viewer")
+    view.add_argument("trace", help="path of a trace saved with trace.save(path)")
+    view.add_argument("-o", "--output", help="HTML file to write (default: the trace's name .html)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         from agentlab.demo import main as demo
@@ -21,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
         from agentlab.tracing import Trace
 
         print(Trace.load(args.trace).pretty())
+        return 0
+    if args.command == "view":
+        from agentlab.report import write_view
+
+        print(f"wrote {write_view(args.trace, args.output)}")
         return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 

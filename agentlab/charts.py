@@ -1,0 +1,424 @@
+"""Charts of runs: pure functions from traces to altair charts.
+
+Every function takes a ``Trace`` (or a ``Run``), a list of them, or the DataFrame of
+``trace.to_pandas()`` (several traces' frames concatenated work too), and returns an
+``altair`` chart; ``chart.to_dict()`` is its Vega-Lite spec.
+
+>>> import agentlab as al
+>>> al.charts.cost_by_agent(run.trace)                 # doctest: +SKIP
+>>> al.charts.timeline([run_a.trace, run_b.trace])     # doctest: +SKIP
+>>> al.charts.completion_vs_cost(results.summary)      # doctest: +SKIP
+
+Renderer, chosen for offline use: **SVG via vl-convert**. Altair 6's default ``html``
+renderer loads vega from a CDN (blank offline), and its ``mimetype`` renderer does not
+render in JupyterLab 4.6 (it knows Vega-Lite up to v5). The ``svg`` renderer draws the
+chart in the kernel with vl-convert (bundled, no network), so the same output shows in
+live JupyterLab, Notebook 7, VS Code, exported HTML reports and on GitHub, at about
+7 KB per chart and byte-stable between runs. The price: no tooltips or zoom. The first
+chart made here switches altair from its ``default`` renderer to ``svg`` (never at
+import, and never over a renderer you chose); ``use_renderer("html", template="inline")``
+gives interactive charts that still work offline (about 0.9 MB each).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from agentlab.errors import ConfigError
+
+if TYPE_CHECKING:
+    import altair as alt
+    import pandas as pd
+
+OFFLINE_RENDERER = "svg"
+_KINDS_ORDER = [
+    "run",
+    "team",
+    "chain",
+    "router",
+    "parallel",
+    "orchestrator",
+    "evaluator",
+    "agent",
+    "branch",
+    "iteration",
+    "model",
+    "tool",
+    "handoff",
+    "route",
+    "gate",
+    "plan",
+    "merge",
+    "vote",
+    "evaluation",
+    "limit",
+]
+
+
+def use_renderer(name: str = OFFLINE_RENDERER, **options: Any) -> None:
+    """Choose how altair displays charts (``"svg"``, ``"png"``, ``"html"``...).
+
+    >>> al.charts.use_renderer("html", template="inline")  # doctest: +SKIP
+    """
+    import altair as alt
+
+    alt.renderers.enable(name, **options)
+
+
+def _alt() -> Any:
+    import altair as alt
+
+    if alt.renderers.active == "default":
+        alt.renderers.enable(OFFLINE_RENDERER)
+    return alt
+
+
+def spans_frame(data: Any) -> pd.DataFrame:
+    """One row per span (``trace.to_pandas()`` columns) from a trace, run, list or DataFrame."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, (list, tuple)):
+        if not data:
+            raise ConfigError("got an empty list of traces; pass at least one trace or run")
+        return pd.concat([spans_frame(item) for item in data], ignore_index=True)
+    trace = getattr(data, "trace", data)
+    if hasattr(trace, "to_pandas") and hasattr(trace, "spans"):
+        return trace.to_pandas()
+    raise ConfigError(
+        f"charts take a Trace, a Run, a list of them, or trace.to_pandas(); got "
+        f"{type(data).__name__}"
+    )
+
+
+def _runs(frame: pd.DataFrame) -> str:
+    n = frame["trace_id"].nunique() if "trace_id" in frame and len(frame) else 1
+    return "" if n <= 1 else f" ({n} runs)"
+
+
+def _attrs(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The rows of one span kind, with their attributes as columns."""
+    import pandas as pd
+
+    rows = frame[frame["kind"] == kind]
+    attrs = pd.DataFrame([dict(a) if isinstance(a, dict) else {} for a in rows["attributes"]])
+    base = rows.drop(columns=["attributes"]).reset_index(drop=True)
+    return pd.concat([base, attrs.drop(columns=[c for c in attrs if c in base])], axis=1)
+
+
+def _empty(alt: Any, message: str) -> alt.Chart:
+    import pandas as pd
+
+    return alt.Chart(pd.DataFrame({"text": [message]})).mark_text(size=13).encode(text="text:N")
+
+
+def _per_agent(data: Any) -> tuple[Any, pd.DataFrame, str]:
+    alt = _alt()
+    frame = spans_frame(data)
+    models = frame[frame["kind"] == "model"].copy()
+    models["agent"] = models["agent"].fillna("(no agent)")
+    return alt, models, _runs(frame)
+
+
+def cost_by_agent(data: Any) -> alt.Chart:
+    """Money (USD) per agent, summed over model calls; unpriced calls are counted and named.
+
+    >>> al.charts.cost_by_agent(run.trace)  # doctest: +SKIP
+    """
+    alt, models, runs = _per_agent(data)
+    if models.empty:
+        return _empty(alt, "No model calls in these traces")
+    grouped = models.groupby("agent", as_index=False).agg(
+        cost_usd=("cost_usd", "sum"),
+        calls=("kind", "size"),
+        unpriced=("cost_usd", lambda s: int(s.isna().sum())),
+    )
+    grouped["label"] = [
+        f"${c:.6f}" + (f" (+{u} unpriced)" if u else "")
+        for c, u in zip(grouped["cost_usd"], grouped["unpriced"], strict=True)
+    ]
+    base = alt.Chart(grouped).encode(
+        y=alt.Y("agent:N", sort="-x", title="agent"),
+        x=alt.X("cost_usd:Q", title="cost (USD)"),
+    )
+    chart = base.mark_bar() + base.mark_text(align="left", dx=3).encode(text="label:N")
+    return chart.properties(title=f"Cost by agent{runs}")
+
+
+def tokens_by_agent(data: Any) -> alt.Chart:
+    """Input and output tokens per agent, stacked, summed over model calls."""
+    alt, models, runs = _per_agent(data)
+    if models.empty:
+        return _empty(alt, "No model calls in these traces")
+    grouped = models.groupby("agent", as_index=False)[["input_tokens", "output_tokens"]].sum()
+    long = grouped.melt("agent", var_name="direction", value_name="tokens")
+    long["direction"] = long["direction"].str.replace("_tokens", "")
+    return (
+        alt.Chart(long, title=f"Tokens by agent{runs}")
+        .mark_bar()
+        .encode(
+            y=alt.Y("agent:N", sort="-x"),
+            x=alt.X("tokens:Q", stack="zero", title="tokens"),
+            color=alt.Color("direction:N", sort=["input", "output"], title="tokens"),
+            order=alt.Order("direction:N"),
+        )
+    )
+
+
+def timeline(data: Any, *, max_spans: int = 200) -> alt.Chart:
+    """Latency waterfall: one bar per span from its start to its end, in start order.
+
+    Bars that overlap ran concurrently (parallel branches, overlapping tool calls).
+    The first ``max_spans`` spans by start time are drawn.
+    """
+    alt = _alt()
+    frame = spans_frame(data).copy()
+    frame = frame[frame["kind"] != "run"] if (frame["kind"] != "run").any() else frame
+    if frame.empty:
+        return _empty(alt, "No spans in these traces")
+    first = frame.groupby("trace_id")["start"].transform("min")
+    frame["from_s"] = (frame["start"] - first).dt.total_seconds()
+    frame["to_s"] = (frame["end"].fillna(frame["start"]) - first).dt.total_seconds()
+    frame = frame.sort_values(["trace_id", "from_s", "span_id"], kind="stable")
+    hidden = max(0, len(frame) - max_spans)
+    frame = frame.head(max_spans).reset_index(drop=True)
+    many = frame["trace_id"].nunique() > 1
+    frame["row"] = [
+        f"{i:04d} " + (f"{t[:6]} " if many else "") + f"{k} {n}"
+        for i, (t, k, n) in enumerate(
+            zip(frame["trace_id"], frame["kind"], frame["name"], strict=True)
+        )
+    ]
+    frame["status_mark"] = frame["status"].map({"error": "✗", "stopped": "■"}).fillna("")
+    note = f" (first {max_spans} spans; {hidden} more)" if hidden else ""
+    frame = frame[["row", "kind", "name", "agent", "status", "status_mark", "from_s", "to_s"]]
+    base = alt.Chart(frame).encode(
+        y=alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelExpr="slice(datum.label, 5)")),
+    )
+    bars = base.mark_bar(height={"band": 0.8}).encode(
+        x=alt.X("from_s:Q", title="seconds since the run started"),
+        x2="to_s:Q",
+        color=alt.Color("kind:N", sort=_KINDS_ORDER),
+    )
+    marks = base.mark_text(align="left", dx=3).encode(x="to_s:Q", text="status_mark:N")
+    title = f"Timeline{_runs(spans_frame(data))}{note}"
+    return (bars + marks).properties(height=alt.Step(16), title=title)
+
+
+def scores_by_iteration(data: Any) -> alt.Chart:
+    """Evaluator-optimizer: the score of each iteration, accepted ones marked."""
+    alt = _alt()
+    frame = spans_frame(data)
+    rows = _attrs(frame, "iteration")
+    if rows.empty or "score" not in rows:
+        rows = _attrs(frame, "evaluation")
+        if not rows.empty:
+            rows["iteration"] = rows.groupby("trace_id").cumcount() + 1
+    if rows.empty or "score" not in rows:
+        return _empty(alt, "No scored iterations in these traces")
+    rows = rows[["trace_id", "iteration", "score", "accepted"]].copy()
+    rows["accepted"] = rows["accepted"].fillna(False).map({True: "accepted", False: "rejected"})
+    rows["run"] = rows["trace_id"].str[:8]
+    base = alt.Chart(rows).encode(
+        x=alt.X("iteration:O", title="iteration"),
+        y=alt.Y("score:Q", title="score"),
+        color=alt.Color("run:N", legend=None if rows["run"].nunique() == 1 else alt.Legend()),
+    )
+    points = base.mark_point(size=80, filled=True).encode(
+        shape=alt.Shape(
+            "accepted:N",
+            scale=alt.Scale(domain=["accepted", "rejected"], range=["diamond", "circle"]),
+        )
+    )
+    return (base.mark_line() + points).properties(title=f"Score by iteration{_runs(frame)}")
+
+
+def votes(data: Any) -> alt.Chart:
+    """Vote distribution: how many candidates gave each answer; the winner is starred."""
+    import pandas as pd
+
+    alt = _alt()
+    frame = spans_frame(data)
+    rows = _attrs(frame, "vote")
+    records = []
+    for number, (_, vote) in enumerate(rows.iterrows(), start=1):
+        counts = vote.get("counts") if isinstance(vote.get("counts"), dict) else {}
+        for answer, count in counts.items():
+            winner = str(answer) == str(vote.get("winner"))
+            records.append(
+                {
+                    "vote": f"vote {number}: {vote['name']}",
+                    "answer": str(answer),
+                    "count": int(count),
+                    "winner": "★ winner" if winner else "",
+                }
+            )
+    if not records:
+        return _empty(alt, "No vote spans in these traces")
+    base = alt.Chart(pd.DataFrame(records)).encode(
+        y=alt.Y("answer:N", sort="-x"),
+        x=alt.X("count:Q", title="votes"),
+    )
+    chart = base.mark_bar().encode(color=alt.Color("winner:N", legend=None)) + base.mark_text(
+        align="left", dx=3
+    ).encode(text="winner:N")
+    if len(rows) > 1:
+        chart = chart.facet(row=alt.Row("vote:N", title=None))
+    return chart.properties(title=f"Votes{_runs(frame)}")
+
+
+def routing_table(data: Any) -> alt.Chart:
+    """Router decisions: how often each label went to each route; fallbacks marked."""
+    alt = _alt()
+    frame = spans_frame(data)
+    rows = _attrs(frame, "route")
+    if rows.empty:
+        return _empty(alt, "No routing decisions in these traces")
+    label = rows["normalized"] if "normalized" in rows else rows["label"]
+    rows["label"] = label.fillna(rows.get("label")).astype(str)
+    rows["fell_back"] = rows.get("fell_back", False)
+    rows["fell_back"] = rows["fell_back"].fillna(False).astype(bool)
+    table = rows.groupby(["label", "route", "fell_back"], as_index=False).size()
+    table["text"] = [
+        f"{n}" + (" (fallback)" if fb else "")
+        for n, fb in zip(table["size"], table["fell_back"], strict=True)
+    ]
+    base = alt.Chart(table).encode(
+        x=alt.X("route:N", title="route"),
+        y=alt.Y("label:N", title="label from the classifier"),
+    )
+    cells = base.mark_rect(stroke="#888").encode(
+        color=alt.Color("size:Q", title="decisions", scale=alt.Scale(scheme="greys")),
+    )
+    text = base.mark_text(fontWeight="bold", color="black").encode(text="text:N")
+    title = f"Routing: label -> route{_runs(frame)}"
+    return (cells + text).properties(width=alt.Step(100), height=alt.Step(28), title=title)
+
+
+def handoff_graph(data: Any) -> alt.Chart:
+    """Who handed off to whom: agents on a circle, one arrow per (from, to) with its count."""
+    import pandas as pd
+
+    alt = _alt()
+    frame = spans_frame(data)
+    rows = _attrs(frame, "handoff")
+    if rows.empty:
+        return _empty(alt, "No handoffs in these traces")
+    edges = rows.groupby(["from_agent", "to_agent"], as_index=False).size()
+    agents = list(dict.fromkeys([*edges["from_agent"], *edges["to_agent"]]))
+    place = {
+        a: (
+            math.cos(math.pi / 2 - 2 * math.pi * i / len(agents)),
+            math.sin(math.pi / 2 - 2 * math.pi * i / len(agents)),
+        )
+        for i, a in enumerate(agents)
+    }
+    lines = []
+    for src, dst, count in edges.itertuples(index=False):
+        (x1, y1), (x2, y2) = place[src], place[dst]
+        dx, dy = x2 - x1, y2 - y1
+        norm = math.hypot(dx, dy) or 1.0
+        ox, oy = -dy / norm * 0.04, dx / norm * 0.04  # two-way edges sit side by side
+        lines.append(
+            {
+                "from": src,
+                "to": dst,
+                "count": int(count),
+                "x": x1 + ox,
+                "y": y1 + oy,
+                "x2": x2 + ox,
+                "y2": y2 + oy,
+                "ax": x1 + dx * 0.8 + ox,
+                "ay": y1 + dy * 0.8 + oy,
+                "mx": x1 + dx * 0.5 + ox * 3,
+                "my": y1 + dy * 0.5 + oy * 3,
+                "angle": math.degrees(math.atan2(-dy, dx)),
+                "label": f"{src} → {dst} ×{count}",
+            }
+        )
+    edge_df = pd.DataFrame(lines)
+    node_df = pd.DataFrame([{"agent": a, "x": x, "y": y} for a, (x, y) in place.items()])
+    axis = alt.Scale(domain=[-1.4, 1.4])
+    xy = {"x": alt.X("x:Q", scale=axis, axis=None), "y": alt.Y("y:Q", scale=axis, axis=None)}
+    edge = (
+        alt.Chart(edge_df)
+        .mark_rule(strokeWidth=2, color="#888")
+        .encode(**xy, x2="x2:Q", y2="y2:Q", size=alt.Size("count:Q", legend=None))
+    )
+    arrow = (
+        alt.Chart(edge_df)
+        .mark_point(shape="triangle-right", filled=True, size=140, color="#555")
+        .encode(
+            x=alt.X("ax:Q", scale=axis, axis=None),
+            y=alt.Y("ay:Q", scale=axis, axis=None),
+            angle=alt.Angle("angle:Q", scale=None),
+        )
+    )
+    nodes = (
+        alt.Chart(node_df)
+        .mark_circle(size=900, opacity=0.9)
+        .encode(**xy, color=alt.Color("agent:N", legend=None))
+    )
+    names = alt.Chart(node_df).mark_text(dy=-24, fontWeight="bold").encode(**xy, text="agent:N")
+    counts = (
+        alt.Chart(edge_df)
+        .mark_text(dx=6, align="left", fontSize=10)
+        .encode(
+            x=alt.X("mx:Q", scale=axis, axis=None),
+            y=alt.Y("my:Q", scale=axis, axis=None),
+            text="label:N",
+        )
+    )
+    return (edge + arrow + nodes + names + counts).properties(
+        title=f"Handoffs{_runs(frame)}", width=360, height=360
+    )
+
+
+EXPERIMENT_COLUMNS = ("design", "completion_rate", "cost_per_task")
+
+
+def completion_vs_cost(results: Any) -> alt.Chart:
+    """Experiment results: completion rate against cost per task, one point per design.
+
+    Takes the experiment's summary DataFrame (columns design, completion_rate,
+    cost_per_task; completion_ci_low/high draw the interval when present), or an object
+    with such a ``summary()`` (an ``ExperimentResult``). Unpriced designs (NaN cost) are
+    left out of the chart.
+    """
+    import pandas as pd
+
+    alt = _alt()
+    frame = results
+    for attr in ("summary", "to_pandas"):
+        if not isinstance(frame, pd.DataFrame) and hasattr(frame, attr):
+            value = getattr(frame, attr)
+            frame = value() if callable(value) else value
+    if not isinstance(frame, pd.DataFrame) or not set(EXPERIMENT_COLUMNS) <= set(frame.columns):
+        have = list(frame.columns) if isinstance(frame, pd.DataFrame) else type(results).__name__
+        raise ConfigError(
+            f"completion_vs_cost needs an experiment summary with columns {EXPERIMENT_COLUMNS}; "
+            f"got {have}. Pass the experiment result's summary DataFrame"
+        )
+    ci = [c for c in ("completion_ci_low", "completion_ci_high") if c in frame.columns]
+    frame = frame.reset_index(drop=True)[[*EXPERIMENT_COLUMNS, *ci]]
+    base = alt.Chart(frame).encode(
+        x=alt.X("cost_per_task:Q", title="cost per task (USD)"),
+        y=alt.Y(
+            "completion_rate:Q",
+            title="completion rate",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+    )
+    layers = [
+        base.mark_point(size=120, filled=True),
+        base.mark_text(align="left", dx=8).encode(text="design:N"),
+    ]
+    if len(ci) == 2:  # the experiment's Wilson 95% interval, when it gives one
+        layers.insert(
+            0, base.mark_rule().encode(y="completion_ci_low:Q", y2="completion_ci_high:Q")
+        )
+    chart = alt.layer(*layers)
+    return chart.properties(title="Completion rate vs cost per task")

@@ -1,0 +1,262 @@
+"""What the run viewer shows, computed from a trace only (so saved traces look like live ones).
+
+The front-end gets a compact *index* (one row per span, as columns, in tree order) and
+asks for one span's *detail* (its exact messages, output, attributes) when it is shown,
+so a 10,000-span trace opens without shipping every message to the browser.
+
+>>> import agentlab as al
+>>> run = al.Agent(name="Echo", model=al.ScriptedModel(["hi"])).run_sync("hello")
+>>> index = build_index(run.trace)
+>>> index["kind"], [index["kind"][row] for row in index["steps"]]
+(['run', 'agent', 'model'], ['model'])
+>>> detail(run.trace, index["id"][2])["messages_out"][0]["content"]
+'hi'
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from agentlab.tracing import _start_key
+
+if TYPE_CHECKING:
+    from agentlab.tracing import Span, Trace
+
+# Spans a person steps through ("turns"); the others are containers shown in the tree.
+STEP_KINDS = frozenset(
+    {"model", "tool", "handoff", "gate", "route", "limit", "plan", "merge", "vote", "evaluation"}
+)
+_DETAIL_KEYS = (
+    "limit",
+    "value",
+    "reached",
+    "passed",
+    "reason",
+    "label",
+    "route",
+    "fell_back",
+    "score",
+    "accepted",
+    "winner",
+    "counts",
+    "iteration",
+    "hop",
+    "intent",
+)
+MAX_TEXT = 20_000  # characters of one message or output sent to the front-end
+MAX_MESSAGES = 200  # messages of one side of a span sent to the front-end (the latest ones)
+
+
+def clip(value: Any, width: int) -> str:
+    """One line of at most ``width`` characters (for tree rows and notes)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def note_of(span: Span) -> str:
+    """A short description shown on a span's row: the error, a tool's result, a decision."""
+    attrs = span.attributes
+    if span.status in ("error", "stopped") and span.error:
+        return clip(span.error, 120)
+    if span.kind == "tool":
+        return clip(f"-> {span.output}", 120)
+    if span.kind == "handoff":
+        return clip(
+            f"{attrs.get('from_agent')} -> {attrs.get('to_agent')}: {attrs.get('intent', '')}", 120
+        )
+    shown = [f"{k}={attrs[k]!r}" for k in _DETAIL_KEYS if k in attrs and span.kind != "handoff"]
+    return clip(" ".join(shown), 120)
+
+
+def tree_order(spans: list[Span]) -> list[tuple[Span, int, int]]:
+    """(span, depth, parent row) in depth-first order, children by start time.
+
+    Spans whose parent is missing (a partial trace) are shown as extra roots.
+    """
+    ids = {s.id for s in spans}
+    children: dict[Any, list[Span]] = defaultdict(list)
+    for span in spans:
+        parent = span.parent_id if span.parent_id in ids else None
+        children[parent].append(span)
+    for kids in children.values():
+        kids.sort(key=_start_key)
+    rows: list[tuple[Span, int, int]] = []
+    stack: list[tuple[Span, int, int]] = [(s, 0, -1) for s in reversed(children[None])]
+    while stack:
+        span, depth, parent_row = stack.pop()
+        row = len(rows)
+        rows.append((span, depth, parent_row))
+        stack.extend((kid, depth + 1, row) for kid in reversed(children.get(span.id, ())))
+    return rows
+
+
+def _totals(rows: list[tuple[Span, int, int]]) -> tuple[list[int], list[int], list[float | None]]:
+    """Tokens in/out and cost of every model span below each row (inclusive)."""
+    n = len(rows)
+    tin, tout = [0] * n, [0] * n
+    cost: list[float | None] = [0.0] * n
+    priced = [True] * n
+    for row in range(n - 1, -1, -1):  # children come after their parent in tree order
+        span, _, parent = rows[row]
+        if span.usage is not None:
+            tin[row] += span.usage.input_tokens
+            tout[row] += span.usage.output_tokens
+        if span.kind == "model":
+            if span.cost_usd is None:
+                priced[row] = False
+            else:
+                cost[row] = (cost[row] or 0.0) + span.cost_usd
+        if parent >= 0:
+            tin[parent] += tin[row]
+            tout[parent] += tout[row]
+            cost[parent] = (cost[parent] or 0.0) + (cost[row] or 0.0)
+            priced[parent] = priced[parent] and priced[row]
+    return tin, tout, [c if ok else None for c, ok in zip(cost, priced, strict=True)]
+
+
+def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]:
+    """The span index the front-end draws: columns in tree order, steps and handoffs.
+
+    ``extra`` adds spans that are still running (the live view).
+    """
+    spans = list(trace.spans) + list(extra or ())
+    rows = tree_order(spans)
+    t0 = min((s.start for s in spans), default=0.0)
+    tin, tout, cost = _totals(rows)
+    index: dict[str, Any] = {
+        "id": [s.id for s, _, _ in rows],
+        "parent": [p for _, _, p in rows],
+        "depth": [d for _, d, _ in rows],
+        "kind": [s.kind for s, _, _ in rows],
+        "name": [s.name for s, _, _ in rows],
+        "agent": [s.agent for s, _, _ in rows],
+        "status": [s.status for s, _, _ in rows],
+        "t0": [round((s.start - t0) * 1000, 3) for s, _, _ in rows],
+        "ms": [None if s.end is None else round((s.end - s.start) * 1000, 3) for s, _, _ in rows],
+        "tin": tin,
+        "tout": tout,
+        "cost": cost,
+        "note": [note_of(s) for s, _, _ in rows],
+    }
+    order = sorted(range(len(rows)), key=lambda r: _start_key(rows[r][0]))
+    index["steps"] = [r for r in order if rows[r][0].kind in STEP_KINDS]
+    index["handoffs"] = [
+        {
+            "row": r,
+            "from": a.get("from_agent"),
+            "to": a.get("to_agent"),
+            "hop": a.get("hop"),
+            "intent": a.get("intent"),
+            "state": a.get("state"),
+        }
+        for r in order
+        if rows[r][0].kind == "handoff"
+        for a in [rows[r][0].attributes]
+    ]
+    return index
+
+
+def _message(trace: Trace, i: int) -> dict[str, Any]:
+    data = trace.messages[i].to_dict() if 0 <= i < len(trace.messages) else {"role": "?"}
+    content = str(data.get("content", ""))
+    if len(content) > MAX_TEXT:
+        data["content"] = content[:MAX_TEXT] + f"… ({len(content) - MAX_TEXT} more characters)"
+    data["index"] = i
+    return data
+
+
+def _messages(trace: Trace, indices: tuple[int, ...] | list[int]) -> dict[str, Any]:
+    shown = list(indices)[-MAX_MESSAGES:]
+    return {"items": [_message(trace, i) for i in shown], "hidden": len(indices) - len(shown)}
+
+
+def _jsonable(value: Any) -> Any:
+    from agentlab.trace_io import jsonable
+
+    data = jsonable(value)
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    return data if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
+
+
+def detail(trace: Trace, span_id: Any) -> dict[str, Any]:
+    """Everything the viewer shows for one span: exact messages in and out, output, attributes.
+
+    For a ``handoff`` span, ``messages_out`` is exactly what the receiver got and
+    ``removed`` what a filter dropped (message indices in ``attributes["removed"]``).
+    """
+    span = next((s for s in reversed(trace.spans) if s.id == span_id), None)
+    if span is None:
+        return {"id": span_id, "missing": True}
+    data: dict[str, Any] = {
+        "id": span.id,
+        "kind": span.kind,
+        "name": span.name,
+        "agent": span.agent,
+        "status": span.status,
+        "error": span.error,
+        "model": span.model,
+        "usage": None if span.usage is None else span.usage.to_dict(),
+        "cost": span.cost_usd,
+        "ms": None if span.end is None else round((span.end - span.start) * 1000, 3),
+        "attributes": _jsonable(dict(span.attributes)),
+        "output": _jsonable(span.output),
+        "messages_in": _messages(trace, span.messages_in),
+        "messages_out": _messages(trace, span.messages_out),
+    }
+    removed = span.attributes.get("removed")
+    if isinstance(removed, (list, tuple)) and all(isinstance(i, int) for i in removed):
+        data["removed"] = _messages(trace, list(removed))
+    elif removed:
+        data["removed"] = {"items": [], "hidden": 0, "text": clip(removed, 400)}
+    return data
+
+
+def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
+    """Totals and per-agent figures (model calls, tokens, money, model time), plus hops."""
+    agents: dict[str, dict[str, Any]] = {}
+    for span in trace.spans:
+        if span.kind != "model":
+            continue
+        row = agents.setdefault(
+            span.agent or "?",
+            {
+                "agent": span.agent or "?",
+                "calls": 0,
+                "tokens_in": 0,
+                "tokens_out": 0,
+                "cost": 0.0,
+                "time_s": 0.0,
+            },
+        )
+        row["calls"] += 1
+        if span.usage is not None:
+            row["tokens_in"] += span.usage.input_tokens
+            row["tokens_out"] += span.usage.output_tokens
+        row["cost"] = (
+            None if row["cost"] is None or span.cost_usd is None else (row["cost"] + span.cost_usd)
+        )
+        row["time_s"] += span.duration_s or 0.0
+    try:
+        root: Span | None = trace.root
+    except LookupError:
+        root = None
+    attrs = root.attributes if root is not None else {}
+    usage = trace.usage
+    handoffs = [s for s in trace.spans if s.kind == "handoff"]
+    return {
+        "title": title or (root.name if root is not None else "run (running)"),
+        "status": attrs.get("status", "running" if root is None else root.status),
+        "stop_reason": attrs.get("stop_reason"),
+        "stop_detail": attrs.get("stop_detail"),
+        "spans": len(trace.spans),
+        "messages": len(trace.messages),
+        "tokens_in": usage.input_tokens,
+        "tokens_out": usage.output_tokens,
+        "cost": trace.cost,
+        "time_s": None if root is None else root.duration_s,
+        "hops": max((int(s.attributes.get("hop", 0) or 0) for s in handoffs), default=0),
+        "handoffs": len(handoffs),
+        "agents": sorted(agents.values(), key=lambda r: r["agent"]),
+    }

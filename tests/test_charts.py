@@ -1,0 +1,185 @@
+"""Charts, tested by their Vega-Lite specs (``chart.to_dict()``) and their offline SVG."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from trace_samples import handoff_trace, patterns_trace
+
+import agentlab as al
+from agentlab import charts
+
+
+def values(chart) -> list[dict]:
+    """The data rows of a chart's first dataset."""
+    spec = chart.to_dict()
+    return next(iter(spec["datasets"].values()))
+
+
+def marks(chart) -> list[str]:
+    spec = chart.to_dict()
+    layers = spec.get("layer") or spec.get("spec", {}).get("layer") or [spec]
+    return [
+        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        for layer in layers
+    ]
+
+
+@pytest.mark.parametrize(
+    "make", [charts.cost_by_agent, charts.tokens_by_agent, charts.timeline, charts.handoff_graph]
+)
+def test_every_chart_takes_a_trace_a_run_list_or_a_dataframe(make):
+    trace = handoff_trace()
+    one = values(make(trace))
+    assert values(make([trace])) == one
+    assert values(make(trace.to_pandas())) == one
+
+
+def test_cost_by_agent_sums_model_calls_per_agent():
+    chart = charts.cost_by_agent(handoff_trace())
+    rows = {r["agent"]: r for r in values(chart)}
+    assert rows["Triage"]["cost_usd"] == pytest.approx(0.002) and rows["Triage"]["calls"] == 2
+    assert rows["Billing"]["cost_usd"] == pytest.approx(0.002)
+    assert marks(chart) == ["bar", "text"]
+    spec = chart.to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["field"] == "cost_usd"
+    assert spec["title"] == "Cost by agent"
+
+
+def test_charts_over_many_runs_say_how_many():
+    chart = charts.cost_by_agent([handoff_trace(), patterns_trace()])
+    assert chart.to_dict()["title"] == "Cost by agent (2 runs)"
+    assert {r["agent"] for r in values(chart)} == {"Triage", "Billing", "Solver"}
+
+
+def test_tokens_by_agent_stacks_input_and_output():
+    rows = values(charts.tokens_by_agent(handoff_trace()))
+    assert {(r["agent"], r["direction"], r["tokens"]) for r in rows} == {
+        ("Triage", "input", 200),
+        ("Triage", "output", 40),
+        ("Billing", "input", 80),
+        ("Billing", "output", 12),
+    }
+
+
+def test_timeline_shows_overlapping_branches_and_status_marks():
+    chart = charts.timeline(patterns_trace())
+    rows = values(chart)
+    branches = [r for r in rows if r["kind"] == "branch"]
+    assert len(branches) == 3
+    # concurrency: every branch starts before any other ends
+    assert max(b["from_s"] for b in branches) < min(b["to_s"] for b in branches)
+    stopped = [r for r in values(charts.timeline(handoff_trace())) if r["status"] == "stopped"]
+    assert {r["status_mark"] for r in stopped} == {"■"}
+    assert marks(chart) == ["bar", "text"]
+
+
+def test_timeline_caps_spans_and_says_so():
+    chart = charts.timeline(patterns_trace(), max_spans=5)
+    assert len(values(chart)) == 5
+    assert "first 5 spans" in chart.to_dict()["title"]
+
+
+def test_scores_by_iteration_marks_the_accepted_one():
+    rows = values(charts.scores_by_iteration(patterns_trace()))
+    assert [(r["iteration"], r["score"], r["accepted"]) for r in rows] == [
+        (1, 0.4, "rejected"),
+        (2, 0.7, "rejected"),
+        (3, 0.9, "accepted"),
+    ]
+
+
+def test_votes_show_counts_and_star_the_winner():
+    rows = values(charts.votes(patterns_trace()))
+    assert {(r["answer"], r["count"], r["winner"]) for r in rows} == {
+        ("42", 2, "★ winner"),
+        ("41", 1, ""),
+    }
+
+
+def test_routing_table_counts_labels_and_marks_fallbacks():
+    rows = values(charts.routing_table(patterns_trace()))
+    assert {(r["label"], r["route"], r["text"]) for r in rows} == {
+        ("billing", "billing", "1"),
+        ("weather", "support", "1 (fallback)"),
+    }
+
+
+def test_handoff_graph_draws_one_arrow_per_pair():
+    chart = charts.handoff_graph([handoff_trace(), handoff_trace()])
+    edges = values(chart)
+    assert [(e["from"], e["to"], e["count"]) for e in edges] == [("Triage", "Billing", 2)]
+    assert marks(chart) == ["rule", "point", "circle", "text", "text"]
+
+
+def test_charts_without_their_spans_say_so():
+    for make, text in (
+        (charts.votes, "No vote spans"),
+        (charts.routing_table, "No routing"),
+        (charts.handoff_graph, "No handoffs"),
+        (charts.scores_by_iteration, "No scored iterations"),
+    ):
+        chart = make(al.Trace(spans=[]) if make is charts.handoff_graph else handoff_trace())
+        assert text in values(chart)[0]["text"]
+
+
+def test_completion_vs_cost_takes_an_experiment_summary():
+    summary = pd.DataFrame(
+        {
+            "design": ["single", "chain"],
+            "completion_rate": [0.8, 0.95],
+            "cost_per_task": [0.01, 0.03],
+            "tasks": [20, 20],
+        }
+    )
+    chart = charts.completion_vs_cost(summary)
+    assert values(chart) == [
+        {"design": "single", "completion_rate": 0.8, "cost_per_task": 0.01},
+        {"design": "chain", "completion_rate": 0.95, "cost_per_task": 0.03},
+    ]
+    assert marks(chart) == ["point", "text"]
+
+    class Result:  # what ExperimentResult offers: summary() -> DataFrame
+        def summary(self):
+            return summary
+
+    assert values(charts.completion_vs_cost(Result())) == values(chart)
+    with_ci = summary.assign(completion_ci_low=[0.6, 0.8], completion_ci_high=[0.9, 0.99])
+    assert marks(charts.completion_vs_cost(with_ci)) == ["rule", "point", "text"]
+    with pytest.raises(al.ConfigError, match=r"needs an experiment summary with columns"):
+        charts.completion_vs_cost(pd.DataFrame({"x": [1]}))
+
+
+def test_bad_input_is_a_config_error():
+    with pytest.raises(al.ConfigError, match="charts take a Trace"):
+        charts.cost_by_agent("trace.jsonl")
+    with pytest.raises(al.ConfigError, match="empty list"):
+        charts.timeline([])
+
+
+def test_charts_render_as_offline_svg():
+    import altair as alt
+    import vl_convert
+
+    chart = charts.handoff_graph(handoff_trace())
+    assert alt.renderers.active == "svg"
+    bundle = chart._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert list(data) == ["image/svg+xml"]
+    assert "Triage" in data["image/svg+xml"]
+    svg = vl_convert.vegalite_to_svg(charts.cost_by_agent(handoff_trace()).to_dict())
+    assert "mark-rect" in svg and "Billing" in svg
+
+
+def test_importing_charts_changes_no_renderer_and_a_chosen_one_is_kept():
+    code = (
+        "import altair as alt, agentlab.charts as c; print(alt.renderers.active);"
+        "alt.renderers.enable('png'); import sys; sys.path.insert(0, 'tests');"
+        "from trace_samples import handoff_trace; c.cost_by_agent(handoff_trace());"
+        "print(alt.renderers.active)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["default", "png"]

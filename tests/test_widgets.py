@@ -1,0 +1,212 @@
+"""The run viewer and compare widgets, Python side: traitlet state, the detail protocol,
+the mimebundle (widget view + static text/html fallback), the live view."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from trace_samples import big_trace, handoff_trace
+
+import agentlab as al
+from agentlab.report import widget_file
+from agentlab.widgets import CompareView, RunViewer
+
+
+def _sent(viewer: RunViewer, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    sent: list[dict] = []
+    monkeypatch.setattr(viewer, "send", lambda content, buffers=None: sent.append(content))
+    return sent
+
+
+def test_index_is_the_span_tree_with_steps_and_handoffs():
+    viewer = al.show(handoff_trace())
+    index = viewer.index
+    assert isinstance(viewer, RunViewer)
+    assert index["kind"] == [
+        "run",
+        "team",
+        "agent",
+        "model",
+        "tool",
+        "model",
+        "handoff",
+        "agent",
+        "model",
+        "limit",
+    ]
+    assert index["depth"] == [0, 1, 2, 3, 3, 3, 3, 2, 3, 2]
+    assert [index["kind"][r] for r in index["steps"]] == [
+        "model",
+        "tool",
+        "model",
+        "handoff",
+        "model",
+        "limit",
+    ]
+    assert index["status"][4] == "error" and index["status"][9] == "stopped"
+    # subtree totals: the Triage agent row sums its two model calls
+    assert (index["tin"][2], index["tout"][2], index["cost"][2]) == (200, 40, pytest.approx(0.002))
+    assert index["handoffs"] == [
+        {
+            "row": 6,
+            "from": "Triage",
+            "to": "Billing",
+            "hop": 1,
+            "intent": "refund the duplicate charge on order 42",
+            "state": "order lookup failed; user is annoyed",
+        }
+    ]
+    assert viewer.summary["status"] == "stopped" and viewer.summary["stop_reason"] == "max_hops"
+    assert viewer.step == 0
+
+
+def test_details_come_on_request_with_the_exact_messages(monkeypatch):
+    viewer = al.show(handoff_trace())
+    sent = _sent(viewer, monkeypatch)
+    viewer._on_front_end_message(viewer, {"type": "detail", "id": 6}, [])
+    [reply] = sent
+    assert reply["type"] == "detail" and reply["id"] == 6
+    data = reply["data"]
+    assert [m["content"] for m in data["messages_out"]["items"]] == [
+        "You handle billing.",
+        "I was charged twice for order 42",
+        "",
+    ]
+    assert data["messages_out"]["items"][2]["tool_calls"][0]["name"] == "lookup_order"
+    assert [m["content"] for m in data["removed"]["items"]] == ["Error: KeyError: '42'"]
+    assert data["attributes"]["intent"] == "refund the duplicate charge on order 42"
+    model = viewer.detail(3)
+    assert [m["role"] for m in model["messages_in"]["items"]] == ["system", "user"]
+    assert model["usage"]["input_tokens"] == 100 and model["cost"] == pytest.approx(0.001)
+    assert viewer.detail(999) == {"id": 999, "missing": True}
+
+
+def test_the_index_sent_to_the_browser_holds_no_message_text():
+    trace = handoff_trace()
+    text = str(al.show(trace).index)
+    assert "I was charged twice" not in text and "You handle billing" not in text
+
+
+def test_mimebundle_has_the_widget_view_and_a_static_html_fallback():
+    viewer = al.show(handoff_trace())
+    bundle = viewer._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == viewer.model_id
+    html = data["text/html"]
+    for text in (
+        "Support desk",
+        "lookup_order",
+        "transfer_to_billing",
+        "✗ error",
+        "■ stopped",
+        "refund the duplicate charge on order 42",
+        "order lookup failed; user is annoyed",
+        "You handle billing.",
+        "Removed by the filter",
+    ):
+        assert text in html, text
+    assert "<script" not in html and "http" not in html
+
+
+def test_static_fallback_is_capped_with_a_note():
+    viewer = al.show(big_trace())
+    html = viewer.static_html()
+    assert html.count("class='r'") == 500
+    assert "9501 more spans not shown" in html
+    assert len(html) < 200_000
+    assert len(viewer.index["id"]) == 10_001
+
+
+def test_show_accepts_runs_and_traces_loaded_from_disk(tmp_path):
+    def lookup_order(order_id: str) -> str:
+        """Look an order up."""
+        return f"order {order_id}: shipped"
+
+    model = al.ScriptedModel([al.ToolCall("lookup_order", {"order_id": "42"}), "It shipped."])
+    run = al.Agent(name="Support", model=model, tools=[lookup_order]).run_sync("Where is 42?")
+    live = run.show()
+    run.trace.save(tmp_path / "t.jsonl")
+    loaded = al.show(al.Trace.load(tmp_path / "t.jsonl"))
+    assert live.index == loaded.index
+    assert live.summary == loaded.summary
+    tool_row = live.index["kind"].index("tool")
+    assert loaded.detail(live.index["id"][tool_row])["output"] == "order 42: shipped"
+
+
+def test_show_rejects_other_values_with_a_hint():
+    with pytest.raises(al.ConfigError, match=r"pass run, run\.trace"):
+        al.show("trace.jsonl")
+
+
+def test_live_viewer_shows_spans_while_the_run_goes():
+    viewer = al.show()
+    seen = []
+
+    def fn(messages, tools):
+        seen.append((list(viewer.index["kind"]), list(viewer.index["status"])))
+        return "done"
+
+    import agentlab.widgets as widgets
+
+    widgets_interval, widgets.LIVE_INTERVAL_S = widgets.LIVE_INTERVAL_S, 0.0
+    try:
+        with al.processing(viewer):
+            run = al.Agent(name="Live", model=al.FunctionModel(fn)).run_sync("go")
+    finally:
+        widgets.LIVE_INTERVAL_S = widgets_interval
+    kinds, statuses = seen[0]
+    assert kinds == ["run", "agent", "model"] and statuses == ["running"] * 3
+    assert viewer.index["kind"] == ["run", "agent", "model"]
+    assert viewer.index["status"] == ["ok", "ok", "ok"]
+    assert viewer.trace is run.trace and viewer.summary["status"] == "completed"
+    assert "waiting for a run" in al.show().static_html()
+
+
+def test_compare_shows_per_agent_figures_side_by_side():
+    good = handoff_trace()
+    single = al.Agent(name="Solo", model=al.ScriptedModel(["ok"], priced_as="openai:gpt-4o-mini"))
+    view = al.compare(good, single.run_sync("hi"), titles=["team", "single"])
+    assert isinstance(view, CompareView)
+    team, solo = view.runs
+    assert team["title"] == "team" and team["handoffs"] == 1 and team["hops"] == 1
+    assert [(a["agent"], a["calls"], a["tokens_in"]) for a in team["agents"]] == [
+        ("Billing", 1, 80),
+        ("Triage", 2, 200),
+    ]
+    assert solo["agents"][0]["agent"] == "Solo" and solo["handoffs"] == 0
+    html = view._repr_mimebundle_()[0]["text/html"]
+    assert "team" in html and "single" in html and "Triage" in html and "$0.004000" in html
+    with pytest.raises(al.ConfigError, match="one title per run"):
+        al.compare(good, good, titles=["only one"])
+
+
+def test_widget_front_end_files_ship_next_to_the_code():
+    for name in ("viewer.js", "viewer.css", "compare.js"):
+        source = widget_file(name).read_text()
+        assert "http" not in source, name  # no CDN, no network
+        assert not re.search(r"^\s*import ", source, re.M), name  # plain modules, no bundler
+
+
+def test_widget_files_are_found_in_a_wheel_layout(tmp_path, monkeypatch):
+    import agentlab.report as report
+
+    (tmp_path / "agentlab" / "_widgets").mkdir(parents=True)
+    (tmp_path / "agentlab" / "_widgets" / "viewer.js").write_text("export default {}")
+    monkeypatch.setattr(report, "__file__", str(tmp_path / "agentlab" / "report.py"))
+    assert widget_file("viewer.js") == tmp_path / "agentlab" / "_widgets" / "viewer.js"
+    with pytest.raises(FileNotFoundError, match="reinstall"):
+        widget_file("missing.js")
+
+
+def test_public_names_load_lazily():
+    code = (
+        "import sys, agentlab as al;"
+        "before = 'altair' in sys.modules or 'anywidget' in sys.modules;"
+        "c = al.charts; mid = 'altair' in sys.modules; al.show; "
+        "print(before, mid, 'anywidget' in sys.modules, c.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "True", "agentlab.charts"]

@@ -1,0 +1,313 @@
+// agentlab run viewer: a plain ES module with no imports (anywidget loads it as is).
+// The model holds `index` (one row per span, as columns, in tree order), `summary`,
+// `title` and `step`; the details of one span (its exact messages) are asked for with
+// model.send({type: "detail", id}) and arrive as a "msg:custom" {type: "detail", id, data}.
+// The tree draws only the rows on screen, so 10,000-span traces stay fast.
+
+const ROW_H = 22;
+const MARKS = { error: "✗ error", stopped: "■ stopped", running: "… running", ok: "" };
+
+function h(tag, attrs = {}, ...kids) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const kid of kids.flat()) {
+    if (kid !== undefined && kid !== null && kid !== false) {
+      node.append(typeof kid === "string" ? document.createTextNode(kid) : kid);
+    }
+  }
+  return node;
+}
+
+export function money(cost) {
+  if (cost === null || cost === undefined) return "$?";
+  return cost >= 1 ? `$${cost.toFixed(2)}` : `$${cost.toFixed(6)}`;
+}
+
+export function millis(ms) {
+  if (ms === null || ms === undefined) return "-";
+  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function statusText(status) {
+  return MARKS[status] ?? status;
+}
+
+function messageView(message) {
+  const who = [message.role, message.agent, message.name].filter(Boolean).join(" · ");
+  const box = h("div", { class: `al-msg al-role-${message.role}${message.is_error ? " al-bad" : ""}` },
+    h("div", { class: "al-msg-head" }, `#${message.index} ${who}`, message.is_error ? " ✗ error" : ""),
+    message.content ? h("pre", { class: "al-pre", text: message.content }) : null);
+  for (const call of message.tool_calls ?? []) {
+    const args = typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
+    box.append(h("div", { class: "al-call" }, "→ calls ", h("code", { text: `${call.name}(${args})` })));
+  }
+  return box;
+}
+
+function messageList(title, list) {
+  if (!list || (!list.items.length && !list.text)) return null;
+  const count = list.items.length + list.hidden;
+  return h("section", { class: "al-section", "aria-label": title },
+    h("h4", { text: `${title} (${count})` }),
+    list.hidden ? h("p", { class: "al-note", text: `${list.hidden} earlier messages not shown` }) : null,
+    list.text ? h("p", { text: list.text }) : null,
+    list.items.map(messageView));
+}
+
+function valueView(value) {
+  const text = typeof value === "string" ? value : JSON.stringify(value, null, 2);
+  return h("pre", { class: "al-pre", text });
+}
+
+function detailView(d) {
+  if (d.missing) return h("p", { text: "This span is still running." });
+  const facts = [d.agent && `agent ${d.agent}`, d.model && `model ${d.model}`, millis(d.ms),
+    d.usage && `${d.usage.input_tokens} in / ${d.usage.output_tokens} out tokens`,
+    d.kind === "model" ? money(d.cost) : null].filter(Boolean).join(" · ");
+  const attrs = d.attributes || {};
+  const parts = [
+    h("h3", { class: "al-detail-title" }, `${d.kind} ${d.name} `,
+      d.status !== "ok" ? h("span", { class: `al-mark al-${d.status}`, text: statusText(d.status) }) : null),
+    h("p", { class: "al-facts", text: facts }),
+    d.error ? h("p", { class: "al-errbox", text: d.error }) : null,
+  ];
+  if (d.kind === "handoff") {
+    parts.push(h("dl", { class: "al-handoff" },
+      h("dt", { text: "from → to" }), h("dd", { text: `${attrs.from_agent} → ${attrs.to_agent}` }),
+      h("dt", { text: "hop" }), h("dd", { text: String(attrs.hop ?? "") }),
+      h("dt", { text: "intent" }), h("dd", { class: "al-intent", text: String(attrs.intent ?? "") }),
+      h("dt", { text: "state" }), h("dd", { text: String(attrs.state ?? "-") }),
+      attrs.filter ? [h("dt", { text: "filter" }), h("dd", { text: String(attrs.filter) })] : null));
+    parts.push(messageList("Messages that crossed", d.messages_out));
+    parts.push(messageList("Removed by the filter", d.removed));
+    return parts;
+  }
+  if (d.kind === "tool") {
+    parts.push(h("section", { class: "al-section" }, h("h4", { text: "Arguments" }), valueView(attrs.arguments ?? {})));
+    parts.push(h("section", { class: "al-section" }, h("h4", { text: "Result" }), valueView(d.output ?? "")));
+    return parts;
+  }
+  parts.push(messageList(d.kind === "model" ? "Received" : "Messages in", d.messages_in));
+  parts.push(messageList(d.kind === "model" ? "Returned" : "Messages out", d.messages_out));
+  if (d.kind !== "model" && Object.keys(attrs).length) {
+    parts.push(h("section", { class: "al-section" }, h("h4", { text: "Attributes" }), valueView(attrs)));
+  }
+  if (d.kind !== "model" && d.output !== null && d.output !== undefined) {
+    parts.push(h("section", { class: "al-section" }, h("h4", { text: "Output" }), valueView(d.output)));
+  }
+  return parts;
+}
+
+function summaryView(s) {
+  if (!s || !s.title) return null;
+  const status = s.status + (s.stop_reason ? ` (${s.stop_reason})` : "");
+  return h("div", { class: "al-summary" },
+    h("strong", { text: s.title }), " ",
+    h("span", { class: `al-mark al-${s.status}`, text: status }),
+    ` · ${s.spans} spans · ${s.tokens_in} in / ${s.tokens_out} out tokens · ${money(s.cost)}`,
+    ` · ${s.time_s === null ? "-" : millis(s.time_s * 1000)}`,
+    s.handoffs ? ` · ${s.handoffs} handoffs` : "",
+    s.stop_detail ? h("div", { class: "al-note", text: s.stop_detail }) : null);
+}
+
+function render({ model, el }) {
+  const view = { collapsed: new Set(), visible: [], row: -1, cache: new Map(), frame: 0 };
+  const index = () => model.get("index") || { id: [], steps: [], handoffs: [] };
+
+  const prev = h("button", { type: "button", class: "al-btn", "aria-label": "Previous step", title: "Previous step (←)", text: "◀ Prev" });
+  const next = h("button", { type: "button", class: "al-btn", "aria-label": "Next step", title: "Next step (→)", text: "Next ▶" });
+  const slider = h("input", { type: "range", min: "0", max: "0", value: "0", class: "al-slider", "aria-label": "Step" });
+  const position = h("span", { class: "al-position", "aria-live": "polite" });
+  const summary = h("div", { class: "al-head" });
+  const spacer = h("div", { class: "al-spacer" });
+  const tree = h("div", { class: "al-tree", role: "tree", tabindex: "0", "aria-label": "Span tree" }, spacer);
+  const detail = h("div", { class: "al-detail", "aria-live": "polite", tabindex: "-1" });
+  const handoffs = h("div", { class: "al-handoffs", role: "group", "aria-label": "Handoffs" });
+  el.classList.add("al-viewer");
+  el.append(summary, h("div", { class: "al-toolbar" }, prev, slider, next, position),
+    h("div", { class: "al-main" }, tree, detail), handoffs);
+
+  function computeVisible() {
+    const ix = index();
+    const out = [];
+    let hideDeeper = Infinity;
+    for (let r = 0; r < ix.id.length; r++) {
+      const depth = ix.depth[r];
+      if (depth > hideDeeper) continue;
+      hideDeeper = view.collapsed.has(r) ? depth : Infinity;
+      out.push(r);
+    }
+    view.visible = out;
+    spacer.style.height = `${out.length * ROW_H}px`;
+  }
+
+  function hasKids(r) {
+    const ix = index();
+    return r + 1 < ix.id.length && ix.depth[r + 1] > ix.depth[r];
+  }
+
+  function rowView(r, top) {
+    const ix = index();
+    const status = ix.status[r];
+    const caret = hasKids(r)
+      ? h("button", { type: "button", class: "al-caret", "aria-label": `${view.collapsed.has(r) ? "Expand" : "Collapse"} ${ix.kind[r]} ${ix.name[r]}`,
+        text: view.collapsed.has(r) ? "▸" : "▾", onclick: (e) => { e.stopPropagation(); toggle(r); } })
+      : h("span", { class: "al-caret-space" });
+    const numbers = ix.tin[r] || ix.tout[r] ? `${ix.tin[r]}/${ix.tout[r]} tok ${money(ix.cost[r])}` : "";
+    return h("div", {
+      class: `al-row al-kind-${ix.kind[r]} al-st-${status}${r === view.row ? " al-selected" : ""}`,
+      role: "treeitem", "aria-level": String(ix.depth[r] + 1), "aria-selected": r === view.row ? "true" : "false",
+      "data-row": String(r), style: `top:${top}px;padding-left:${ix.depth[r] * 14 + 4}px`,
+      onclick: () => select(r, true),
+    }, caret,
+    h("span", { class: "al-kind", text: ix.kind[r] }), " ",
+    h("span", { class: "al-name", text: ix.name[r] }),
+    ix.agent[r] && ix.agent[r] !== ix.name[r] ? h("span", { class: "al-agent", text: ` [${ix.agent[r]}]` }) : null,
+    status !== "ok" ? h("span", { class: `al-mark al-${status}`, text: ` ${statusText(status)}` }) : null,
+    h("span", { class: "al-nums", text: `${numbers} ${millis(ix.ms[r])}` }),
+    ix.note[r] ? h("span", { class: "al-rownote", text: ix.note[r] }) : null);
+  }
+
+  function drawRows() {
+    view.frame = 0;
+    const first = Math.max(0, Math.floor(tree.scrollTop / ROW_H) - 5);
+    const last = Math.min(view.visible.length, first + Math.ceil((tree.clientHeight || 400) / ROW_H) + 10);
+    const rows = [];
+    for (let i = first; i < last; i++) rows.push(rowView(view.visible[i], i * ROW_H));
+    spacer.replaceChildren(...rows);
+  }
+
+  function schedule() {
+    if (!view.frame) view.frame = requestAnimationFrame(drawRows);
+  }
+
+  function toggle(r) {
+    if (view.collapsed.has(r)) view.collapsed.delete(r);
+    else view.collapsed.add(r);
+    computeVisible();
+    drawRows();
+  }
+
+  function reveal(r) {
+    const ix = index();
+    let changed = false;
+    for (let p = ix.parent[r]; p >= 0; p = ix.parent[p]) changed = view.collapsed.delete(p) || changed;
+    if (changed) computeVisible();
+    const at = view.visible.indexOf(r);
+    if (at < 0) return;
+    const top = at * ROW_H;
+    if (top < tree.scrollTop || top + ROW_H > tree.scrollTop + tree.clientHeight) {
+      tree.scrollTop = Math.max(0, top - tree.clientHeight / 2);
+    }
+  }
+
+  function showDetail(r) {
+    const ix = index();
+    const key = String(ix.id[r]);
+    const cached = view.cache.get(key);
+    if (cached) {
+      detail.replaceChildren(...detailView(cached).flat().filter(Boolean));
+      return;
+    }
+    detail.replaceChildren(h("p", { class: "al-note", text: `Loading ${ix.kind[r]} ${ix.name[r]}…` }));
+    model.send({ type: "detail", id: ix.id[r] });
+  }
+
+  function select(r, fromClick) {
+    const ix = index();
+    if (r < 0 || r >= ix.id.length) return;
+    view.row = r;
+    const step = ix.steps.indexOf(r);
+    if (fromClick && step >= 0 && step !== model.get("step")) {
+      model.set("step", step);
+      model.save_changes();
+    }
+    reveal(r);
+    drawRows();
+    updatePosition();
+    showDetail(r);
+  }
+
+  function updatePosition() {
+    const ix = index();
+    const n = ix.steps.length;
+    const step = Math.min(model.get("step") || 0, Math.max(0, n - 1));
+    slider.max = String(Math.max(0, n - 1));
+    slider.value = String(step);
+    slider.disabled = n === 0;
+    prev.disabled = step <= 0;
+    next.disabled = step >= n - 1;
+    const r = ix.steps[step];
+    position.textContent = n ? `Step ${step + 1} / ${n}: ${ix.kind[r]} ${ix.name[r]}` : "No steps yet";
+    slider.setAttribute("aria-valuetext", position.textContent);
+  }
+
+  function go(step) {
+    const n = index().steps.length;
+    if (!n) return;
+    step = Math.max(0, Math.min(n - 1, step));
+    model.set("step", step);
+    model.save_changes();
+    if (view.row !== index().steps[step]) select(index().steps[step], false);
+  }
+
+  function drawHandoffs() {
+    const list = index().handoffs || [];
+    handoffs.replaceChildren(list.length ? h("h4", { text: `Handoffs (${list.length})` }) : "",
+      ...list.map((hf) => h("button", {
+        type: "button", class: "al-handoff-btn", "data-row": String(hf.row),
+        "aria-label": `Open handoff ${hf.from} to ${hf.to}, hop ${hf.hop}`,
+        onclick: () => { const s = index().steps.indexOf(hf.row); if (s >= 0) go(s); else select(hf.row, true); },
+      }, h("strong", { text: `hop ${hf.hop ?? "?"}: ${hf.from} → ${hf.to}` }), " ", h("span", { class: "al-intent", text: hf.intent ?? "" }))));
+  }
+
+  function redraw() {
+    view.cache.clear();
+    summary.replaceChildren(summaryView(model.get("summary")) || "");
+    computeVisible();
+    drawHandoffs();
+    const ix = index();
+    const step = model.get("step") || 0;
+    if (ix.steps.length) select(ix.steps[Math.min(step, ix.steps.length - 1)], false);
+    else { updatePosition(); drawRows(); }
+  }
+
+  function onMessage(msg) {
+    if (!msg || msg.type !== "detail") return;
+    view.cache.set(String(msg.id), msg.data);
+    const ix = index();
+    if (view.row >= 0 && String(ix.id[view.row]) === String(msg.id)) showDetail(view.row);
+  }
+
+  function onKey(event) {
+    if (event.target === slider || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === "ArrowRight") { go((model.get("step") || 0) + 1); event.preventDefault(); }
+    else if (event.key === "ArrowLeft") { go((model.get("step") || 0) - 1); event.preventDefault(); }
+  }
+
+  const onStep = () => { const ix = index(); const s = model.get("step") || 0; if (ix.steps[s] !== view.row) select(ix.steps[s], false); };
+  prev.addEventListener("click", () => go((model.get("step") || 0) - 1));
+  next.addEventListener("click", () => go((model.get("step") || 0) + 1));
+  slider.addEventListener("input", () => go(Number(slider.value)));
+  tree.addEventListener("scroll", schedule);
+  el.addEventListener("keydown", onKey);
+  model.on("change:index", redraw);
+  model.on("change:summary", redraw);
+  model.on("change:step", onStep);
+  model.on("msg:custom", onMessage);
+  redraw();
+  return () => {
+    model.off("change:index", redraw);
+    model.off("change:summary", redraw);
+    model.off("change:step", onStep);
+    model.off("msg:custom", onMessage);
+  };
+}
+
+export default { render };
