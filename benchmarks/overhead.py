@@ -314,11 +314,11 @@ def _ratio(value: float | None, ours: float) -> str:
     return f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.2f}x"
 
 
-def profile(turns: int, runs: int) -> None:
+def profile(turns: int, runs: int, factory: Callable[[int, int], Once] = agentlab_runner) -> None:
     """Where agentlab's time goes (cProfile, top 20 by own time), tracing on."""
 
     async def main() -> None:
-        once = agentlab_runner(turns, runs + 10)
+        once = factory(turns, runs + 10)
         for _ in range(10):
             await once()
         profiler = cProfile.Profile()
@@ -328,7 +328,8 @@ def profile(turns: int, runs: int) -> None:
         profiler.disable()
         stats = pstats.Stats(profiler)
         calls = stats.total_calls  # type: ignore[attr-defined]
-        print(f"\n== {turns}-turn run: {calls / runs:,.0f} Python calls per run ==")
+        label = f"{turns}-turn run ({factory.__name__})"
+        print(f"\n== {label}: {calls / runs:,.0f} Python calls per run ==")
         stats.sort_stats("tottime").print_stats(20)
 
     asyncio.run(main())
@@ -342,6 +343,7 @@ def main() -> None:
     if args.profile:
         profile(1, 2000)
         profile(LOOP_TURNS, 200)
+        profile(LOOP_TURNS, 200, agentlab_async_tool)
         return
     runs_single, runs_loop, rounds = (200, 20, 3) if args.quick else (2000, 200, 5)
     figures = asyncio.run(collect(runs_single, runs_loop, rounds))

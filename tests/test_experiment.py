@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
+import signal
+import threading
 import time
 
 import pytest
@@ -234,6 +237,24 @@ async def test_an_interrupt_inside_one_run_stops_the_whole_experiment():
     assert statuses[3] == "stopped"
     assert statuses[4:] == ["skipped"] * 16
     assert result.stopped_early == "interrupted"
+
+
+def test_ctrl_c_during_run_sync_returns_the_finished_results():
+    agent = al.Agent(name="Slow", model=al.FunctionModel(lambda m, t: "ok", latency_s=0.25))
+    exp = al.Experiment(agent, [f"q{i}" for i in range(40)])
+    ctrl_c = threading.Timer(0.4, os.kill, (os.getpid(), signal.SIGINT))  # a real Ctrl-C
+    ctrl_c.start()
+    started = time.perf_counter()
+    try:
+        result = exp.run_sync(concurrency=2, progress=False)
+    finally:
+        ctrl_c.cancel()  # never let a late signal hit pytest itself
+    assert time.perf_counter() - started < 3  # 40 tasks would take 5 s
+    statuses = result.to_pandas().status.tolist()
+    assert result.stopped_early == "interrupted"
+    assert statuses[:2] == ["completed", "completed"]
+    assert statuses.count("skipped") >= 30
+    assert set(statuses) <= {"completed", "stopped", "skipped"}
 
 
 def test_run_sync_shows_a_progress_bar(capsys):
