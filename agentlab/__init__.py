@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "Agent": "agentlab.agent",
     "AgentlabError": "agentlab.errors",
+    "AnthropicModel": "agentlab.models.anthropic",
     "BudgetExceeded": "agentlab.errors",
     "Chain": "agentlab.patterns.chain",
     "ConfigError": "agentlab.errors",
@@ -48,12 +49,15 @@ _EXPORTS: dict[str, str] = {
     "ModelHTTPError": "agentlab.errors",
     "ModelRequest": "agentlab.models.base",
     "ModelResponse": "agentlab.models.base",
+    "OTelProcessor": "agentlab.otel",
+    "OpenAIModel": "agentlab.models.openai",
     "Orchestrator": "agentlab.patterns.orchestrator",
     "OutputValidationError": "agentlab.errors",
     "Parallel": "agentlab.patterns.parallel",
     "Plan": "agentlab.patterns.decisions",
     "PlanTask": "agentlab.patterns.decisions",
     "ReplayMismatch": "agentlab.errors",
+    "ReplayModel": "agentlab.models.replay",
     "Router": "agentlab.patterns.router",
     "Run": "agentlab.result",
     "RunStopped": "agentlab.errors",
@@ -71,8 +75,10 @@ _EXPORTS: dict[str, str] = {
     "Usage": "agentlab.pricing",
     "Verdict": "agentlab.patterns.decisions",
     "add_processor": "agentlab.tracing",
+    "cassette": "agentlab.models.cassette",
     "charts": "agentlab.charts",  # a submodule, imported on first use
     "compare": "agentlab.widgets",
+    "models": "agentlab.models",  # a submodule: al.models.set_concurrency(...)
     "processing": "agentlab.tracing",
     "remove_processor": "agentlab.tracing",
     "show": "agentlab.widgets",
@@ -98,6 +104,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # static tools see the real names
     from agentlab import charts as charts
+    from agentlab import models as models
     from agentlab.agent import Agent
     from agentlab.errors import (
         AgentlabError, BudgetExceeded, ConfigError, DecisionError, DesignWarning,
@@ -111,8 +118,13 @@ if TYPE_CHECKING:  # static tools see the real names
     from agentlab.handoffs import HandoffContext
     from agentlab.limits import Limits
     from agentlab.messages import Message, ToolCall, ToolResult
+    from agentlab.models.anthropic import AnthropicModel
     from agentlab.models.base import Model, ModelRequest, ModelResponse, ToolSpec
+    from agentlab.models.cassette import cassette
+    from agentlab.models.openai import OpenAIModel
+    from agentlab.models.replay import ReplayModel
     from agentlab.models.scripted import FunctionModel, ScriptedModel
+    from agentlab.otel import OTelProcessor
     from agentlab.patterns.chain import Chain, Gate
     from agentlab.patterns.decisions import Plan, PlanTask, Verdict
     from agentlab.patterns.evaluator import EvaluatorOptimizer

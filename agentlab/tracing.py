@@ -43,7 +43,9 @@ SPAN_KINDS: dict[str, str] = {
     "agent": "one invocation of an agent; holds its model and tool spans. attrs: turns, "
     "max_turns, handoffs (names of transfer targets offered)",
     "model": "one model turn. fields: model, usage, cost_usd, messages_in/out. attrs: "
-    "turn, latency_s, price_source, request_id, replayed, waited_s, attempts, settings",
+    "turn, latency_s, price_source, request_id, replayed, waited_s, attempts, settings; "
+    "real providers add response_model, finish_reason, attempts, retries [{attempt, error, "
+    "wait_s}], waited_s + concurrency_limit (when a call waited for a slot)",
     "tool": "one tool call, child of the calling agent's span. attrs: call_id, "
     "arguments; output: the result text the model saw; status error if it failed",
     "handoff": "a transfer. attrs: from_agent, to_agent, hop, intent, state, filter, "

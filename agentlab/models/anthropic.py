@@ -183,7 +183,7 @@ def parse_message(message: Any) -> ModelResponse:
         elif kind == "tool_use":
             arguments = block.input if isinstance(block.input, dict) else str(block.input)
             calls.append(ToolCall(block.name, arguments, block.id or ""))
-    attributes: dict[str, Any] = {}
+    attributes: dict[str, Any] = {"response_model": message.model}
     request_id = getattr(message, "_request_id", None)
     if request_id:
         attributes["request_id"] = request_id

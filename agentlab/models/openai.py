@@ -161,7 +161,7 @@ def parse_completion(completion: Any) -> ModelResponse:
         for c in (getattr(message, "tool_calls", None) or ())
         if getattr(c, "function", None) is not None
     )
-    attributes: dict[str, Any] = {}
+    attributes: dict[str, Any] = {"response_model": completion.model}
     request_id = getattr(completion, "_request_id", None)
     if request_id:
         attributes["request_id"] = request_id
