@@ -76,7 +76,8 @@ def normalise(model: str | None, request: ModelRequest) -> dict[str, Any]:
     }
     if model is not None:
         out["model"] = model
-    return json.loads(redact(json.dumps(out, sort_keys=True)))
+    redacted: dict[str, Any] = json.loads(redact(json.dumps(out, sort_keys=True)))
+    return redacted
 
 
 def request_key(normalised: dict[str, Any], with_model: bool = True) -> str:
