@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 import agentlab as al
@@ -126,3 +128,13 @@ def test_pattern_names_are_public():
     ):
         assert name in al.__all__
         assert getattr(al, name).__doc__
+
+
+async def test_a_timeout_stops_a_parallel_block_and_marks_its_branches():
+    slow = [al.Agent(name=f"S{i}", model=al.ScriptedModel(["x"], latency_s=2.0)) for i in range(3)]
+    started = time.perf_counter()
+    run = await al.Parallel(slow).run("go", limits=al.Limits(timeout_s=0.1))
+    assert time.perf_counter() - started < 1.0
+    assert run.status == "stopped"
+    assert run.stop_reason == "timeout"
+    assert [b.status for b in run.trace.find("branch")] == ["stopped"] * 3

@@ -155,3 +155,9 @@ def test_bad_orchestrators_are_config_errors():
         al.Orchestrator(agent, {"a": "someone"}, agent)
     with pytest.raises(al.ConfigError, match="max_tasks=0"):
         al.Orchestrator(agent, {"a": agent}, agent, max_tasks=0)
+
+
+def test_worker_names_that_match_the_same_plan_name_are_a_config_error():
+    agent = al.Agent(name="A", model=al.ScriptedModel([]))
+    with pytest.raises(al.ConfigError, match="rename one"):
+        al.Orchestrator(agent, {"Writer": agent, "writer": agent}, agent)

@@ -100,6 +100,11 @@ class Orchestrator(Runnable):
             output_type=Plan, instructions=_planner_instructions(planner, self.workers, max_tasks)
         )
         self._by_name = {normalize(k): k for k in self.workers}
+        if len(self._by_name) < len(self.workers):
+            raise ConfigError(
+                f"worker names {list(self.workers)} repeat once case, spaces and punctuation "
+                "are ignored (that is how the plan's names are matched); rename one"
+            )
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         with ctx.span("orchestrator", self.name, parent_id) as span:

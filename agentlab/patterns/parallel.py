@@ -27,6 +27,7 @@ outputs, with None for the branches that failed. Voting (``Parallel.vote``) is i
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -212,16 +213,10 @@ class Parallel(Runnable):
             for i in range(len(self.branches))
         ]
         try:
-            pending: set[asyncio.Task[Outcome]] = set(tasks)
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                stop = next((t for t in tasks if t in done and not t.result().ok), None)
-                if stop is not None and self.on_error == "fail" and pending:
-                    label = self.labels[tasks.index(stop)]
-                    for task in pending:
-                        task.cancel(f"cancelled: branch {label!r} failed and on_error='fail'")
-                    await asyncio.wait(pending)
-                    break
+            if self.on_error == "continue":
+                await asyncio.gather(*tasks)  # branches return outcomes; only stops raise
+            else:
+                await self._until_first_failure(tasks)
         except BaseException as exc:
             for task in tasks:
                 task.cancel()
@@ -235,6 +230,19 @@ class Parallel(Runnable):
             else task.result()
             for task in tasks
         ]
+
+    async def _until_first_failure(self, tasks: list[asyncio.Task[Outcome]]) -> None:
+        """Wait for every branch; the first that fails or stops cancels the rest."""
+        pending: set[asyncio.Task[Outcome]] = set(tasks)
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            stop = next((t for t in tasks if t in done and not t.result().ok), None)
+            if stop is not None and pending:
+                label = self.labels[tasks.index(stop)]
+                for task in pending:
+                    task.cancel(f"cancelled: branch {label!r} failed and on_error='fail'")
+                await asyncio.wait(pending)
+                return
 
     async def _branch(
         self,
@@ -271,10 +279,13 @@ class Parallel(Runnable):
 def _labels(branches: Sequence[Runnable]) -> tuple[str, ...]:
     """Branch names; repeated names get ``#1``, ``#2``... so every label is unique."""
     names = [b.name or "branch" for b in branches]
-    return tuple(
-        f"{name} #{names[: i + 1].count(name)}" if names.count(name) > 1 else name
-        for i, name in enumerate(names)
-    )
+    totals = Counter(names)
+    seen: Counter[str] = Counter()
+    labels = []
+    for name in names:
+        seen[name] += 1
+        labels.append(f"{name} #{seen[name]}" if totals[name] > 1 else name)
+    return tuple(labels)
 
 
 def _done_output(task: asyncio.Task[Outcome]) -> Any:

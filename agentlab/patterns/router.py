@@ -102,7 +102,8 @@ class Router(Runnable):
         key = self._by_label.get(normalize(label))
         handler = self.routes[key] if key is not None else self.fallback
         route = key if key is not None else ("fallback" if handler is not None else None)
-        with ctx.span("route", route or label, parent_id) as span:
+        name = route or (label if len(label) <= 40 else label[:39] + "…")
+        with ctx.span("route", name, parent_id) as span:
             span.attributes = {
                 "label": label,
                 "normalized": normalize(label),
