@@ -109,9 +109,10 @@ _SPAN_STATUS: dict[Status, SpanStatus] = {
 async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) -> Run:
     """Run ``runnable`` as the root of a new run tree with its own trace and budget."""
     as_messages(input)  # ConfigError for input that is neither text nor messages
-    preflight(runnable)
+    nodes = preflight(runnable)
     limits = limits or runnable.limits or Limits()
-    trace = Trace(processors=active_processors(), header={"limits": limits.to_dict()})
+    header = {"limits": limits.to_dict(), "models": _model_settings(nodes)}
+    trace = Trace(processors=active_processors(), header=header)
     ctx = RunContext(trace, Budget(limits), limits)
     with trace.start_span("run", runnable.name, None, agent=_agent_name(runnable)) as root:
         root.attributes = {"runnable": type(runnable).__name__, "limits": limits.to_dict()}
@@ -184,6 +185,17 @@ def _failed(exc: BaseException) -> Outcome:
         stop_detail=redact(f"{type(exc).__name__}: {exc}"),
         messages=list(getattr(partial, "messages", []) or []),
     )
+
+
+def _model_settings(nodes: list[Runnable]) -> dict[str, dict[str, Any]]:
+    """Agent name -> its model and model settings, for the trace header."""
+    from agentlab.agent import Agent
+
+    return {
+        node.name: {"model": node.model.name, "settings": dict(node.settings)}
+        for node in nodes
+        if isinstance(node, Agent)
+    }
 
 
 def _agent_name(runnable: Runnable) -> str | None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from agentlab.errors import ConfigError, LimitExceeded, Timeout
 from agentlab.limits import Budget, Limits
 from agentlab.messages import Message
-from agentlab.tracing import SpanHandle, SpanKind, Trace, active_processors
+from agentlab.tracing import SpanHandle, SpanKind, Trace
 
 if TYPE_CHECKING:
     from agentlab.result import Run
@@ -40,6 +40,7 @@ class Outcome:
     error: BaseException | None = None
     messages: list[Message] = field(default_factory=list)
     agent: str | None = None  # the agent that produced the output, when one did
+    handoff: Any = None  # a Team member's transfer request (agentlab.handoffs.Transfer)
 
     @property
     def ok(self) -> bool:
@@ -49,7 +50,7 @@ class Outcome:
 class RunContext:
     """Shared by every level of one run tree: the trace, the budget, the limits."""
 
-    __slots__ = ("trace", "budget", "limits")
+    __slots__ = ("budget", "limits", "trace")
 
     def __init__(self, trace: Trace, budget: Budget, limits: Limits) -> None:
         self.trace = trace
@@ -86,9 +87,13 @@ class RunContext:
                 raise  # a shared budget ran out: stop the whole tree
             partial = getattr(exc, "partial", None)
             return Outcome(
-                output=getattr(partial, "output", None), status="stopped",
-                stop_reason=exc.stop_reason, stop_detail=str(exc),
-            )  # fmt: skip
+                output=getattr(partial, "output", None),
+                status="stopped",
+                stop_reason=exc.stop_reason,
+                stop_detail=str(exc),
+                messages=list(getattr(partial, "messages", None) or []),
+                agent=getattr(partial, "agent", None),
+            )
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - a child's failure is data for the parent
@@ -131,17 +136,23 @@ class Runnable:
         return []
 
 
-def preflight(root: Runnable) -> None:
-    """Check the whole tree before any call (missing keys, ...), each node once."""
+def preflight(root: Runnable) -> list[Runnable]:
+    """Check the whole tree before any call (missing keys, ...), each node once.
+
+    Returns the nodes visited, root first.
+    """
     seen: set[int] = set()
+    nodes: list[Runnable] = []
     stack = [root]
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
+        nodes.append(node)
         node._preflight()
         stack.extend(node._children())
+    return nodes
 
 
 def as_text(value: Any) -> str:
@@ -161,7 +172,8 @@ def timeout_error(limits: Limits, elapsed: float) -> Timeout:
     return Timeout(
         f"timeout_s={limits.timeout_s} reached after {elapsed} s; raise "
         "Limits(timeout_s=...) or make the run faster",
-        value=limits.timeout_s, reached=elapsed,
+        value=limits.timeout_s,
+        reached=elapsed,
     )
 
 

@@ -86,6 +86,7 @@ def test_save_then_load_gives_an_equal_trace(tmp_path):
     assert header["agentlab"] == al.__version__ and header["python"].startswith("3.")
     assert header["price_table"].startswith("genai-prices ")
     assert header["limits"]["max_turns"] == 10 and "created" in header
+    assert header["models"] == {"Support": {"model": "scripted", "settings": {}}}
     assert loaded.file_header["trace_id"] == run.trace.id
 
 
