@@ -64,7 +64,8 @@ SPAN_KINDS: dict[str, str] = {
     "attrs: index; worker, task (orchestrator tasks)",
     "merge": "merging branch outputs (a Parallel's merge, an Orchestrator's synthesizer). "
     "attrs: inputs (how many)",
-    "vote": "a vote over candidates. attrs: rule, candidates, counts, winner, winner_index",
+    "vote": "a vote over candidates. attrs: rule, candidates, counts (normalised answer -> "
+    "n), winner (normalised), winner_index (branch of the output); output: the pick",
     "orchestrator": "an Orchestrator. attrs: workers, max_tasks",
     "plan": "the orchestrator's plan. attrs: tasks [{worker, task}]",
     "evaluator": "an EvaluatorOptimizer. attrs: max_iterations, accept, iterations (run)",

@@ -34,8 +34,9 @@ async def test_five_attempts_at_a_word_problem_majority_wins():
     assert span.attributes["rule"] == "majority"
     assert span.attributes["candidates"] == ["18", "16", "18.", " 18 ", "30"]
     assert span.attributes["counts"] == {"18": 3, "16": 1, "30": 1}
-    assert span.attributes["winner"] == "18"
+    assert span.attributes["winner"] == "18"  # normalised, a key of counts
     assert span.attributes["winner_index"] == 0
+    assert span.output == "18"
     parallel = run.trace.find("parallel")[0]
     assert [k.kind for k in run.trace.children(parallel.id)] == ["branch"] * 5 + ["vote"]
 
@@ -74,6 +75,8 @@ def test_a_judge_agent_picks_by_candidate_number():
     assert run.output == "24 - 12 + 6 = 18"
     span = run.trace.find("vote")[0]
     assert span.attributes["rule"] == "Judge" and span.attributes["winner_index"] == 1
+    assert span.attributes["winner"] == "24 12 6 18"
+    assert span.output == "24 - 12 + 6 = 18"
     (judge_span,) = run.trace.children(span.id)
     prompt = run.trace.messages_of(judge_span)[-1].content
     assert PROBLEM in prompt and "[2] 24 - 12 + 6 = 18" in prompt

@@ -3,8 +3,10 @@
 The span's attrs: ``rule`` (majority, first, a function's name, or the judge's
 name), ``candidates`` (every attempt as text, None for failed ones, in branch order),
 ``counts`` (normalised answer -> how many attempts gave it, in first-seen order),
-``winner`` (the chosen answer as text) and ``winner_index`` (its branch index, None
-when a function or non-agent judge returned something that is not a candidate).
+``winner`` (the chosen answer, normalised like the keys of ``counts``) and
+``winner_index`` (the branch index of the attempt that is the output, None when a
+function or non-agent judge returned something that is not a candidate; the span's
+output is the chosen answer as written).
 
 Rules:
 
@@ -89,7 +91,7 @@ class Picker:
             except Exception as exc:  # noqa: BLE001 - a broken pick rule fails the block
                 outcome, index = failed(exc), None
             if outcome.ok:
-                span.attributes.update(winner=as_text(outcome.output), winner_index=index)
+                span.attributes.update(winner=normalize(outcome.output), winner_index=index)
             else:
                 span.status = "stopped" if outcome.status == "stopped" else "error"
                 span.error = outcome.stop_detail
