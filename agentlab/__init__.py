@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "BudgetExceeded": "agentlab.errors",
     "Chain": "agentlab.patterns.chain",
     "ConfigError": "agentlab.errors",
+    "Conversation": "agentlab.team",
     "DecisionError": "agentlab.errors",
     "DesignWarning": "agentlab.errors",
     "EvaluatorOptimizer": "agentlab.patterns.evaluator",
@@ -65,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "ScriptExhausted": "agentlab.errors",
     "ScriptedModel": "agentlab.models.scripted",
     "Span": "agentlab.tracing",
+    "Team": "agentlab.team",
     "Timeout": "agentlab.errors",
     "Tool": "agentlab.tools",
     "ToolCall": "agentlab.messages",
@@ -78,7 +80,10 @@ _EXPORTS: dict[str, str] = {
     "cassette": "agentlab.models.cassette",
     "charts": "agentlab.charts",  # a submodule, imported on first use
     "compare": "agentlab.widgets",
+    "drop_tool_messages": "agentlab.handoffs",
+    "keep_last_messages": "agentlab.handoffs",
     "models": "agentlab.models",  # a submodule: al.models.set_concurrency(...)
+    "note_only": "agentlab.handoffs",
     "processing": "agentlab.tracing",
     "remove_processor": "agentlab.tracing",
     "show": "agentlab.widgets",
@@ -115,7 +120,12 @@ if TYPE_CHECKING:  # static tools see the real names
     )  # fmt: skip
     from agentlab.experiment import Experiment
     from agentlab.experiment_result import ExperimentResult
-    from agentlab.handoffs import HandoffContext
+    from agentlab.handoffs import (
+        HandoffContext,
+        drop_tool_messages,
+        keep_last_messages,
+        note_only,
+    )
     from agentlab.limits import Limits
     from agentlab.messages import Message, ToolCall, ToolResult
     from agentlab.models.anthropic import AnthropicModel
@@ -134,6 +144,7 @@ if TYPE_CHECKING:  # static tools see the real names
     from agentlab.pricing import Usage
     from agentlab.result import Run
     from agentlab.runnable import Runnable
+    from agentlab.team import Conversation, Team
     from agentlab.tools import Tool, tool
     from agentlab.tracing import Span, Trace, add_processor, processing, remove_processor
     from agentlab.widgets import compare as compare, show as show

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError
 from agentlab.limits import Limits
@@ -24,6 +24,9 @@ from agentlab.models import resolve_model
 from agentlab.models.base import ToolSpec
 from agentlab.runnable import Outcome, RunContext, Runnable
 from agentlab.tools import Tool, function_tool
+
+if TYPE_CHECKING:
+    from agentlab.team import Team
 
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
@@ -39,11 +42,15 @@ class Agent(Runnable):
         instructions: The system prompt.
         model: A model string (``"openai:gpt-4o-mini"``, ``"scripted"``) or object.
         tools: Plain functions (sync or async, with type hints) or ``al.Tool`` objects.
-        handoffs: Agents (or agent names, resolved by a ``Team``) to transfer to.
+        handoffs: Agents (or agent names, resolved by a ``Team``) to transfer the
+            conversation to; each becomes a tool ``transfer_to_<name>``. Run on its
+            own, an agent with handoffs acts as a Team with itself as entry.
         output_type: A pydantic model or dataclass; the final answer is parsed into it.
         settings: Model settings passed to the provider (temperature, max_tokens, ...).
         limits: Default ``al.Limits`` when this agent is run; ``run(limits=...)`` wins.
         description: What the agent does (used when it becomes a tool or a handoff).
+        handoff_filter: ``filter(messages) -> messages`` trimming what this agent
+            receives when the conversation is handed to it (default: everything).
     """
 
     def __init__(
@@ -58,9 +65,12 @@ class Agent(Runnable):
         settings: Mapping[str, Any] | None = None,
         limits: Limits | None = None,
         description: str | None = None,
+        handoff_filter: Callable[[list[Any]], Sequence[Any]] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"Agent name must be non-empty text, got {name!r}; e.g. name='Support'")
+            raise ConfigError(
+                f"Agent name must be non-empty text, got {name!r}; e.g. name='Support'"
+            )
         if not isinstance(instructions, str):
             raise ConfigError(f"instructions of agent {name!r} must be text, got {instructions!r}")
         if limits is not None and not isinstance(limits, Limits):
@@ -68,6 +78,8 @@ class Agent(Runnable):
         self.name = name
         self.instructions = instructions
         self.model = resolve_model(model)
+        if isinstance(handoffs, (str, Agent)):
+            raise ConfigError(f"handoffs of agent {name!r} must be a list, e.g. handoffs=[sales]")
         self.tools: tuple[Tool, ...] = tuple(function_tool(t) for t in tools)
         self.handoffs: tuple[Agent | str, ...] = tuple(handoffs)
         self.settings: dict[str, Any] = dict(settings or {})
@@ -76,6 +88,15 @@ class Agent(Runnable):
         self.output_type = output_type
         self._output_adapter, self.output_schema = _output_adapter(output_type, name)
         self._check_tool_names()
+        if handoff_filter is not None and not callable(handoff_filter):
+            raise ConfigError(f"handoff_filter must be a function messages -> messages, got "
+                              f"{handoff_filter!r}")  # fmt: skip
+        self.handoff_filter = handoff_filter
+        self._team: Team | None = None  # the implicit Team of an agent with handoffs (lazy)
+        if self.handoffs:
+            from agentlab.handoffs import check_handoffs
+
+            check_handoffs(self)
 
     def _check_tool_names(self) -> None:
         seen: set[str] = set()
@@ -95,10 +116,17 @@ class Agent(Runnable):
         >>> strict = agent.clone(name="Strict", settings={"temperature": 0})  # doctest: +SKIP
         """
         args: dict[str, Any] = {
-            "name": self.name, "instructions": self.instructions, "model": self.model,
-            "tools": self.tools, "handoffs": self.handoffs, "output_type": self.output_type,
-            "settings": self.settings, "limits": self.limits, "description": self.description,
-        }  # fmt: skip
+            "name": self.name,
+            "instructions": self.instructions,
+            "model": self.model,
+            "tools": self.tools,
+            "handoffs": self.handoffs,
+            "output_type": self.output_type,
+            "settings": self.settings,
+            "limits": self.limits,
+            "description": self.description,
+            "handoff_filter": self.handoff_filter,
+        }
         unknown = set(changes) - set(args)
         if unknown:
             raise ConfigError(f"Agent.clone() got unknown arguments {sorted(unknown)}")
@@ -117,15 +145,50 @@ class Agent(Runnable):
         except ValidationError as exc:
             return None, str(exc)
 
+    def as_tool(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        input_filter: Callable[[str], Any] | None = None,
+    ) -> Tool:
+        """This agent as a tool for a manager agent (manager-style handoff).
+
+        The tool takes one text argument ``input`` (``input_filter(text)`` may rewrite
+        it); its name defaults to the agent's name in snake_case. The sub-agent's run
+        nests under the manager's tool span and draws on the same budget; if it stops
+        or fails, the manager gets an error tool result and goes on.
+
+        >>> manager = al.Agent(name="Manager", tools=[researcher.as_tool()])  # doctest: +SKIP
+        """
+        from agentlab.handoffs import agent_tool
+
+        return agent_tool(self, name=name, description=description, input_filter=input_filter)
+
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
+        if self.handoffs:  # run on its own: a Team with this agent as entry
+            return await self._implicit_team()._execute(input, ctx, parent_id)
         from agentlab.run import run_agent
 
         return await run_agent(self, input, ctx, parent_id)
+
+    def _implicit_team(self) -> Team:
+        """The Team this agent forms when run on its own: itself as entry, plus every
+        agent reachable through handoffs given as Agent objects."""
+        team = self._team
+        if team is None:
+            from agentlab.team import implicit_team
+
+            team = self._team = implicit_team(self)
+        return team
 
     def _preflight(self) -> None:
         check = getattr(self.model, "check_config", None)
         if callable(check):
             check()
+        if self.handoffs:
+            from agentlab.team import preflight_handoffs
+
+            preflight_handoffs(self)
 
     def _children(self) -> list[Runnable]:
         nested = [t.runnable for t in self.tools if t.runnable is not None]

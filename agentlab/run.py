@@ -15,13 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import LimitExceeded, MaxTurns, OutputValidationError
 from agentlab.messages import Message, ToolCall, ToolResult, as_messages
-from agentlab.models.base import ModelRequest, ModelResponse
+from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
 from agentlab.pricing import price_for
 from agentlab.runnable import Outcome, RunContext
 from agentlab.tools import ToolContext, error_text, result_text
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from agentlab.agent import Agent
+    from agentlab.transfers import Transfers
 
 
 class _Conversation:
@@ -41,9 +44,21 @@ class _Conversation:
         return index
 
 
-async def run_agent(agent: Agent, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
-    """One invocation of ``agent`` on ``input`` (text or messages)."""
-    inputs = as_messages(input)
+async def run_agent(
+    agent: Agent,
+    input: Any,
+    ctx: RunContext,
+    parent_id: int | str,
+    transfers: Transfers | None = None,
+    indices: Sequence[int] | None = None,
+) -> Outcome:
+    """One invocation of ``agent`` on ``input`` (text or messages).
+
+    In a Team, ``transfers`` offers the agent's handoffs as tools and ends the
+    invocation on a transfer; ``indices`` says where the input messages already are
+    in the trace (so a handed-over history is stored once).
+    """
+    inputs = as_messages(input) if indices is None else input
     max_turns = ctx.limits.max_turns
     if agent.limits is not None and agent.limits.max_turns is not None:
         max_turns = agent.limits.max_turns
@@ -51,19 +66,25 @@ async def run_agent(agent: Agent, input: Any, ctx: RunContext, parent_id: int | 
     with ctx.span("agent", agent.name, parent_id, agent=agent.name) as span:
         if agent.instructions:
             convo.add(Message.system(agent.instructions))
-        for message in inputs:
-            convo.add(message)
+        if indices is None:
+            for message in inputs:
+                convo.add(message)
+        else:
+            convo.messages.extend(inputs)
+            convo.indices.extend(indices)
         span.messages_in = tuple(convo.indices)
         first_new = len(convo.indices)
         state = _LoopState()
         try:
-            outcome = await _loop(agent, convo, ctx, span.id, max_turns, state)
+            outcome = await _loop(agent, convo, ctx, span.id, max_turns, state, transfers)
         except BaseException as exc:
             _keep_partial(exc, Outcome(state.last_text, messages=convo.messages, agent=agent.name))
             raise
         finally:
             span.messages_out = tuple(convo.indices[first_new:])
             span.attributes = {"turns": state.turns, "max_turns": max_turns}
+            if transfers is not None:
+                span.attributes["handoffs"] = transfers.names
         span.output = outcome.output
         if outcome.status == "stopped":
             span.status, span.error = "stopped", outcome.stop_detail
@@ -81,7 +102,7 @@ class _LoopState:
 
 async def _loop(
     agent: Agent, convo: _Conversation, ctx: RunContext, span_id: int | str,
-    max_turns: int | None, state: _LoopState,
+    max_turns: int | None, state: _LoopState, transfers: Transfers | None = None,
 ) -> Outcome:  # fmt: skip
     while True:
         if max_turns is not None and state.turns >= max_turns:
@@ -94,12 +115,20 @@ async def _loop(
             return Outcome(state.last_text, "stopped", "max_turns", str(stop),
                            messages=convo.messages, agent=agent.name)  # fmt: skip
         state.turns += 1
-        response = await call_model(agent, convo, ctx, span_id, state.turns)
+        specs = None if transfers is None else transfers.specs
+        response = await call_model(agent, convo, ctx, span_id, state.turns, specs)
         if response.text:
             state.last_text = response.text
         if response.tool_calls:
-            for message in await run_tool_calls(agent, response.tool_calls, ctx, span_id):
+            if transfers is None:
+                for message in await run_tool_calls(agent, response.tool_calls, ctx, span_id):
+                    convo.add(message)
+                continue
+            messages, transfer = await transfers.run_calls(agent, response.tool_calls, ctx, span_id)
+            for message in messages:
                 convo.add(message)
+            if transfer is not None:  # the invocation ends: handed over, or the hop refused
+                return transfers.outcome(transfer, state.last_text, convo.messages, convo.indices)
             continue
         value, problem = agent.parse_output(response.text)
         if problem is None:
@@ -132,15 +161,25 @@ def _guard(ctx: RunContext, span_id: int | str, check: Any, *args: Any) -> None:
 
 
 async def call_model(
-    agent: Agent, convo: _Conversation, ctx: RunContext, span_id: int | str, turn: int
+    agent: Agent,
+    convo: _Conversation,
+    ctx: RunContext,
+    span_id: int | str,
+    turn: int,
+    tool_specs: tuple[ToolSpec, ...] | None = None,
 ) -> ModelResponse:
-    """One model turn: a ``model`` span, the assistant message, the budget charged."""
+    """One model turn: a ``model`` span, the assistant message, the budget charged.
+
+    ``tool_specs`` replaces the agent's own tools in the request (a Team adds the
+    transfer tools).
+    """
     from agentlab.models.base import invoke_model
 
     _guard(ctx, span_id, ctx.budget.check)
     model = agent.model
+    specs = agent.tool_specs if tool_specs is None else tool_specs
     request = ModelRequest(
-        tuple(convo.messages), agent.tool_specs, agent.settings, agent.output_schema, agent.name
+        tuple(convo.messages), specs, agent.settings, agent.output_schema, agent.name
     )
     with ctx.span("model", model.name, span_id, agent=agent.name) as span:
         span.model = model.name

@@ -40,7 +40,7 @@ class Outcome:
     error: BaseException | None = None
     messages: list[Message] = field(default_factory=list)
     agent: str | None = None  # the agent that produced the output, when one did
-    handoff: Any = None  # a Team member's transfer request (agentlab.handoffs.Transfer)
+    handoff: Any = None  # a Team member's transfer request (agentlab.transfers.Transfer)
 
     @property
     def ok(self) -> bool:

@@ -47,11 +47,16 @@ SPAN_KINDS: dict[str, str] = {
     "real providers add response_model, finish_reason, attempts, retries [{attempt, error, "
     "wait_s}], waited_s + concurrency_limit (when a call waited for a slot)",
     "tool": "one tool call, child of the calling agent's span. attrs: call_id, "
-    "arguments; output: the result text the model saw; status error if it failed",
-    "handoff": "a transfer. attrs: from_agent, to_agent, hop, intent, state, filter, "
-    "removed (messages a filter dropped); messages_out: exactly what the receiver got",
-    "limit": "a guard fired (status stopped). attrs: limit, value (configured), reached",
-    "team": "a Team's user turn. attrs: entry, max_hops, hops, final_agent",
+    "arguments, transfer_to (receiver, for transfer_to_* tools); output: the result text "
+    "the model saw; status error if it failed (stopped for a refused transfer)",
+    "handoff": "a transfer, child of the team span. attrs: from_agent, to_agent, hop, "
+    "intent, state, filter ('default' or the filter's name), removed (messages a filter "
+    "dropped); messages_in: the default context (history + note); messages_out: exactly "
+    "what the receiver got",
+    "limit": "a guard fired (status stopped). attrs: limit, value (configured), reached; "
+    "edge ([from, to]) for max_hops and handoff_cycle",
+    "team": "a Team's user turn. attrs: entry (who got the message), max_hops, hops, "
+    "final_agent, turn (1-based, per conversation)",
     "chain": "a Chain. attrs: steps (names). A plain function used as a step, branch or "
     "classifier in any pattern writes a tool span named after it (attrs: function)",
     "gate": "a gate check. attrs: gate, step (whose output it checked), passed, reason",

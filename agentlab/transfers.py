@@ -1,0 +1,284 @@
+"""Transfer-style handoffs at work inside a Team: members, hops, and the transfer calls.
+
+A ``Seat`` is a Team member: the user's Agent, untouched, plus its resolved transfer
+tools. ``run_agent`` gets a ``Transfers`` for each member invocation; after a model
+turn it runs the turn's tool calls through it: ordinary tools as usual, then the
+transfers in call order. The first valid transfer wins (a ``tool`` span with the
+result "Transferred to <name>."); any further transfer in the same response gets an
+error tool result. A transfer past ``max_hops``, or one repeating an edge already
+taken this user turn, is refused: an error tool result, a ``limit`` span marking the
+edge, and the invocation (and the turn) ends "stopped".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from agentlab.errors import ConfigError, HandoffCycle, LimitExceeded, MaxHops, ToolError
+from agentlab.handoffs import transfer_spec, transfer_tool_name
+from agentlab.messages import Message, ToolCall, ToolResult
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text
+from agentlab.tools import error_text
+
+if TYPE_CHECKING:
+    from agentlab.agent import Agent
+
+
+class Seat(Runnable):
+    """A Team member: the agent plus its resolved transfer tools (the agent is untouched)."""
+
+    def __init__(self, agent: Agent) -> None:
+        self.agent = agent
+        self.name = agent.name
+        self.limits = agent.limits
+        self.targets: dict[str, Seat] = {}
+        self.target_names: list[str] = []
+        self.specs = agent.tool_specs
+
+    def link(self, targets: list[Seat]) -> None:
+        self.targets = {transfer_tool_name(t.name): t for t in targets}
+        self.target_names = [t.name for t in targets]
+        self.specs = self.agent.tool_specs + tuple(transfer_spec(t.agent) for t in targets)
+
+    async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
+        from agentlab.run import run_agent
+
+        transfers = Transfers(self, input.book) if self.targets else None
+        return await run_agent(self.agent, input.messages, ctx, parent_id, transfers, input.indices)
+
+
+class Handover:
+    """What a member's invocation starts from: messages already in the trace."""
+
+    __slots__ = ("book", "indices", "messages")
+
+    def __init__(self, messages: list[Message], indices: list[int], book: HopBook) -> None:
+        self.messages = messages
+        self.indices = indices
+        self.book = book
+
+
+class Transfer:
+    """A transfer the sender's model asked for (accepted, or refused by a bound)."""
+
+    __slots__ = ("hop", "indices", "intent", "state", "stop", "target")
+
+    def __init__(self, target: Seat, intent: str, state: str | None, hop: int) -> None:
+        self.target = target
+        self.intent = intent
+        self.state = state
+        self.hop = hop
+        self.stop: LimitExceeded | None = None
+        self.indices: list[int] = []  # the sender's messages in the trace, when it ended
+
+
+class HopBook:
+    """Hops and edges taken in one user turn (max_hops and cycle detection)."""
+
+    __slots__ = ("edges", "hops", "max_hops")
+
+    def __init__(self, max_hops: int) -> None:
+        self.max_hops = max_hops
+        self.hops = 0
+        self.edges: dict[tuple[str, str], int] = {}
+
+    def refuse(self, sender: str, receiver: str) -> LimitExceeded | None:
+        """The guard that refuses the next hop, or None (then the hop is counted)."""
+        edge = (sender, receiver)
+        hop = self.hops + 1
+        if edge in self.edges:
+            return HandoffCycle(
+                f"handoff cycle: {sender} -> {receiver} was already taken at hop "
+                f"{self.edges[edge]} of this user turn (hop {hop} would repeat it); give "
+                "one agent the final say, or make the intent tell the receiver to answer",
+                value=f"{sender} -> {receiver}",
+                reached=hop,
+            )
+        if hop > self.max_hops:
+            return MaxHops(
+                f"max_hops={self.max_hops} reached: {sender} -> {receiver} would be hop {hop} "
+                "of this user turn; chains longer than 3 hops tend to loop. Shorten the "
+                "chain, or raise Team(max_hops=...)",
+                value=self.max_hops,
+                reached=hop,
+            )
+        self.hops = hop
+        self.edges[edge] = hop
+        return None
+
+
+class Transfers:
+    """The transfer tools of one Team member's invocation (``run_agent`` calls these)."""
+
+    __slots__ = ("book", "names", "seat", "specs")
+
+    def __init__(self, seat: Seat, book: HopBook) -> None:
+        self.seat = seat
+        self.book = book
+        self.specs = seat.specs
+        self.names = seat.target_names
+
+    async def run_calls(
+        self, agent: Agent, calls: tuple[ToolCall, ...], ctx: RunContext, span_id: int | str
+    ) -> tuple[list[Message], Transfer | None]:
+        """Run one turn's calls: ordinary tools as usual, then the transfers in order;
+        the first valid transfer wins, later ones get an error result."""
+        from agentlab.run import run_tool_calls
+
+        targets = self.seat.targets
+        others = tuple(c for c in calls if c.name not in targets)
+        if len(others) == len(calls):
+            return await run_tool_calls(agent, calls, ctx, span_id), None
+        results = iter(await run_tool_calls(agent, others, ctx, span_id) if others else ())
+        messages: list[Message] = []
+        chosen: Transfer | None = None
+        for call in calls:
+            if call.name not in targets:
+                messages.append(next(results))
+                continue
+            message, transfer = self._transfer(agent, call, ctx, span_id, chosen)
+            messages.append(message)
+            chosen = chosen or transfer
+        return messages, chosen
+
+    def _transfer(
+        self,
+        agent: Agent,
+        call: ToolCall,
+        ctx: RunContext,
+        span_id: int | str,
+        chosen: Transfer | None,
+    ) -> tuple[Message, Transfer | None]:
+        from agentlab.run import _guard
+
+        _guard(ctx, span_id, ctx.budget.count_tool_call)
+        target = self.seat.targets[call.name]
+        transfer = None
+        with ctx.span("tool", call.name, span_id, agent=agent.name) as span:
+            span.attributes = {
+                "call_id": call.id,
+                "arguments": call.arguments,
+                "transfer_to": target.name,
+            }
+            try:
+                intent, state = _transfer_arguments(call, target.name)
+                if chosen is not None:
+                    raise ToolError(
+                        f"only one transfer per response: the conversation already went to "
+                        f"{chosen.target.name}, so {call.name} was not done"
+                    )
+                stop = self.book.refuse(agent.name, target.name)
+                transfer = Transfer(target, intent, state, self.book.hops)
+                if stop is not None:
+                    transfer.stop = stop
+                    _record_refusal(ctx, span_id, stop, agent.name, target.name)
+                    raise stop
+                content, is_error = f"Transferred to {target.name}.", False
+            except (ToolError, ValueError, LimitExceeded) as exc:
+                content, is_error = error_text(exc), True
+                span.status = "stopped" if isinstance(exc, LimitExceeded) else "error"
+                span.error = content
+            span.output = content
+        return ToolResult(call.id, call.name, content, is_error).to_message(agent.name), transfer
+
+    def outcome(
+        self,
+        transfer: Transfer,
+        last_text: str | None,
+        messages: list[Message],
+        indices: list[int],
+    ) -> Outcome:
+        """How the invocation ends: handed over (``Outcome.handoff``), or stopped."""
+        name = self.seat.name
+        if transfer.stop is not None:
+            return Outcome(
+                last_text,
+                "stopped",
+                transfer.stop.stop_reason,
+                str(transfer.stop),
+                messages=messages,
+                agent=name,
+            )
+        transfer.indices = indices
+        return Outcome(last_text, messages=messages, agent=name, handoff=transfer)
+
+
+def _transfer_arguments(call: ToolCall, receiver: str) -> tuple[str, str | None]:
+    args = call.arguments
+    intent = args.get("intent") if isinstance(args, dict) else None
+    if not isinstance(intent, str) or not intent.strip():
+        raise ValueError(
+            f"{call.name} needs 'intent': text saying why you hand over and what "
+            f"{receiver} should do; got {args!r}"
+        )
+    state = args.get("state") if isinstance(args, dict) else None
+    if state is not None and not isinstance(state, str):
+        state = as_text(state)
+    return intent, state or None
+
+
+def _record_refusal(
+    ctx: RunContext, parent_id: int | str, stop: LimitExceeded, sender: str, receiver: str
+) -> None:
+    """The ``limit`` span of a refused hop, marking the edge that was refused."""
+    with ctx.span("limit", stop.stop_reason, parent_id, agent=sender) as span:
+        span.status = "stopped"
+        span.error = str(stop)
+        span.attributes = {
+            "limit": stop.stop_reason,
+            "value": stop.value,
+            "reached": stop.reached,
+            "edge": [sender, receiver],
+        }
+
+
+def member_seats(agents: Iterable[Agent]) -> dict[str, Seat]:
+    from agentlab.agent import Agent
+
+    if isinstance(agents, (Agent, str)):
+        raise ConfigError(
+            "Team(agents, ...) takes a list of agents, e.g. Team([triage, sales], ...)"
+        )
+    seats: dict[str, Seat] = {}
+    for agent in agents:
+        if not isinstance(agent, Agent):
+            raise ConfigError(f"Team members must be al.Agent objects, got {agent!r}")
+        if agent.name in seats:
+            raise ConfigError(
+                f"two team members are named {agent.name!r}; names pick the handoff "
+                f"target, so give each agent its own name (e.g. agent.clone(name=...))"
+            )
+        seats[agent.name] = Seat(agent)
+    if not seats:
+        raise ConfigError("a Team needs at least one agent, e.g. Team([triage, sales], ...)")
+    return seats
+
+
+def entry_seat(seats: dict[str, Seat], entry: Agent | str) -> Seat:
+    name = entry if isinstance(entry, str) else getattr(entry, "name", None)
+    seat = seats.get(name) if isinstance(name, str) else None
+    if seat is None or not (isinstance(entry, str) or seat.agent is entry):
+        raise ConfigError(
+            f"entry {name or entry!r} is not a member of the team ({', '.join(seats)}); "
+            "pass one of the team's agents, e.g. entry=triage"
+        )
+    return seat
+
+
+def resolve_target(agent: Agent, target: Agent | str, seats: dict[str, Seat]) -> Seat:
+    name = target if isinstance(target, str) else target.name
+    seat = seats.get(name)
+    if seat is None:
+        how = "by name" if isinstance(target, str) else "(an Agent object)"
+        raise ConfigError(
+            f"agent {agent.name!r} hands off {how} to {name!r}, which is not in the team "
+            f"({', '.join(seats)}); add that agent to the team or fix the name"
+        )
+    if not isinstance(target, str) and seat.agent is not target:
+        raise ConfigError(
+            f"agent {agent.name!r} hands off to an agent named {name!r} that is not the "
+            f"team's {name!r} (a different object, e.g. an old copy); pass the team member "
+            f"or the name {name!r}"
+        )
+    return seat
