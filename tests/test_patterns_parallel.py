@@ -119,11 +119,11 @@ def test_merge_agent_gets_labelled_outputs_as_text_with_failures_named():
 
 
 async def test_on_error_fail_fails_the_block_and_cancels_the_rest():
-    slow = analyst("Slow", "late", latency=1.0)
+    slow = analyst("Slow", "late", latency=3.0)
     broken = al.Agent(name="Broken", model=al.ScriptedModel([]))
     started = time.perf_counter()
     run = await al.Parallel([slow, broken], on_error="fail").run("x")
-    assert time.perf_counter() - started < 0.5  # did not wait for the slow branch
+    assert time.perf_counter() - started < 1.5  # did not wait for the slow branch
     assert run.status == "failed"
     assert isinstance(run.error, al.ScriptExhausted)
     assert "on_error='fail'" in run.stop_detail and "'Broken'" in run.stop_detail
@@ -153,10 +153,10 @@ def test_a_broken_merge_function_fails_the_block():
 
 def test_a_shared_budget_running_out_in_a_branch_stops_the_whole_block():
     wordy = analyst("Wordy", "word " * 400)
-    slow = analyst("Slow", "late", latency=0.5)
+    slow = analyst("Slow", "late", latency=3.0)
     started = time.perf_counter()
     run = al.Parallel([wordy, slow]).run_sync("x", limits=al.Limits(max_tokens=100))
-    assert time.perf_counter() - started < 0.4
+    assert time.perf_counter() - started < 1.5  # the slow branch was cancelled
     assert run.status == "stopped"
     assert run.stop_reason == "max_tokens"
     assert run.output == [None, None]
