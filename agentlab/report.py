@@ -78,7 +78,7 @@ def _summary_html(s: dict[str, Any]) -> str:
     return f"<div>{line}</div>"
 
 
-def _agents_html(s: dict[str, Any]) -> str:
+def _agents_html(s: dict[str, Any], folded: bool = True) -> str:
     if not s["agents"]:
         return ""
     head = "".join(
@@ -90,7 +90,8 @@ def _agents_html(s: dict[str, Any]) -> str:
         f"<td>{a['tokens_out']}</td><td>{_money(a['cost'])}</td><td>{_time(a['time_s'])}</td></tr>"
         for a in s["agents"]
     )
-    return f"<details><summary>Per agent</summary><table><tr>{head}</tr>{rows}</table></details>"
+    table = f"<table><tr>{head}</tr>{rows}</table>"
+    return f"<details><summary>Per agent</summary>{table}</details>" if folded else table
 
 
 def _tree_html(trace: Trace, max_spans: int) -> str:
@@ -156,13 +157,14 @@ def _handoffs_html(trace: Trace, max_handoffs: int = 50) -> str:
     if not spans:
         return ""
     parts = [f"<h4>Handoffs ({len(spans)})</h4>"]
+    opened = " open" if len(spans) <= 10 else ""
     for span in spans[:max_handoffs]:
         d = detail(trace, span.id)
         a = span.attributes
         crossed = d["messages_out"]["items"]
         removed = d.get("removed")
         parts.append(
-            f"<details><summary><strong>hop {escape(str(a.get('hop', '?')))}: "
+            f"<details{opened}><summary><strong>hop {escape(str(a.get('hop', '?')))}: "
             f"{escape(str(a.get('from_agent')))} → {escape(str(a.get('to_agent')))}</strong> "
             f"<em class='al-intent'>{escape(str(a.get('intent', '')))}</em></summary>"
             f"<div>state: {escape(str(a.get('state') or '-'))}</div>"
@@ -219,11 +221,12 @@ def compare_html(summaries: list[dict[str, Any]]) -> str:
         for label, values in rows
     )
     agents = "".join(
-        f"<div><h4>{escape(s['title'])}: per agent</h4>{_agents_html(s)}</div>" for s in summaries
+        f"<div><h4>{escape(s['title'])}: per agent</h4>{_agents_html(s, folded=False)}</div>"
+        for s in summaries
     )
     return (
         f"<div class='al-snap'><style>{_SNAP_CSS}</style><table><tr><th></th>{head}</tr>"
-        f"{body}</table>{agents.replace('<details>', '<details open>')}</div>"
+        f"{body}</table>{agents}</div>"
     )
 
 

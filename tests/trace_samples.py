@@ -7,6 +7,8 @@ handoff code, and every figure in them is known.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from agentlab.messages import Message, ToolCall
 from agentlab.pricing import Usage
 from agentlab.tracing import Span, Trace
@@ -271,3 +273,29 @@ def big_trace(n_agents: int = 2500) -> Trace:
                 )
             )
     return Trace(id="big-sample", spans=spans, messages=messages)
+
+
+DEMO_CELLS = [
+    "import agentlab as al\ntrace = al.Trace.load('handoff.jsonl')\nal.show(trace)",
+    "al.charts.cost_by_agent(trace)",
+    "al.compare(trace, trace, titles=['good', 'same'])",
+]
+
+
+def write_demo_notebook(folder) -> Path:
+    """A notebook that shows the handoff trace, a chart and a comparison (for report tests)."""
+    import nbformat
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    handoff_trace().save(folder / "handoff.jsonl")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in DEMO_CELLS]
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = folder / "demo.ipynb"
+    nbformat.write(notebook, path)
+    return path

@@ -1,0 +1,134 @@
+"""Offline HTML: static snapshots, the standalone viewer page (``python -m agentlab view``)
+and notebook reports (``make report`` and plain ``jupyter nbconvert --to html``)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from trace_samples import handoff_trace, write_demo_notebook
+
+import agentlab as al
+from agentlab.messages import Message
+from agentlab.report import export_notebooks, snapshot_html, standalone_html
+from agentlab.tracing import Span, Trace
+
+URL = re.compile(r"""(?:src|href)=["']?(https?:)?//""")
+
+
+def test_snapshot_escapes_what_runs_said():
+    trace = Trace(
+        spans=[Span(0, None, "run", "<b>bold</b>", None, 1.0, 2.0, messages_out=(0,))],
+        messages=[Message.user("<script>alert(1)</script>")],
+    )
+    html = snapshot_html(trace)
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "<script" not in html
+
+
+def test_snapshot_opens_handoff_contexts_with_what_crossed_and_what_was_removed():
+    html = snapshot_html(handoff_trace())
+    handoff = html[html.index("Handoffs (1)") :]
+    assert handoff.startswith("Handoffs (1)</h4><details open>")
+    for text in ("Triage → Billing", "refund the duplicate charge on order 42",
+                 "order lookup failed; user is annoyed", "filter: drop_tool_errors",
+                 "Messages that crossed (3)", "You handle billing.",
+                 "Removed by the filter", "Error: KeyError: &#x27;42&#x27;"):  # fmt: skip
+        assert text in handoff, text
+
+
+def test_standalone_page_embeds_the_viewer_and_stores_each_message_once():
+    trace = handoff_trace()
+    trace.messages.append(Message.user("</script><script>alert(1)</script>"))
+    html = standalone_html(trace)
+    assert not URL.search(html)  # nothing to fetch
+    assert "export default { render }" in html  # the widget's own ES module
+    data = json.loads(re.search(r"id='al-data'>(.*?)</script>", html, re.S).group(1))
+    assert len(data["messages"]) == len(trace.messages)
+    assert data["details"]["6"]["messages_out"]["items"] == [5, 1, 2]  # indices, not copies
+    assert data["details"]["6"]["removed"]["items"] == [3]
+    assert data["index"]["kind"][6] == "handoff"
+    assert "</script><script>alert" not in html
+
+
+def test_view_command_writes_an_offline_page(tmp_path):
+    handoff_trace().save(tmp_path / "support.jsonl")
+    out = subprocess.run(
+        [sys.executable, "-m", "agentlab", "view", str(tmp_path / "support.jsonl")],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    page = tmp_path / "support.html"
+    assert out.stdout.strip() == f"wrote {page}"
+    html = page.read_text()
+    assert "<title>support.jsonl · agentlab</title>" in html and "transfer_to_billing" in html
+    subprocess.run(
+        [sys.executable, "-m", "agentlab", "view", str(tmp_path / "support.jsonl"),
+         "-o", str(tmp_path / "x" / "t.html")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert (tmp_path / "x" / "t.html").read_text() == html
+
+
+def svg_images(html: str) -> list[str]:
+    """The SVG charts of an exported notebook (nbconvert embeds them as data: images)."""
+    found = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    return [base64.b64decode(data).decode() for data in found]
+
+
+def _check_report(html: str) -> None:
+    for text in ("transfer_to_billing", "lookup_order", "✗ error", "Messages that crossed (3)",
+                 "refund the duplicate charge on order 42"):  # fmt: skip
+        assert text in html, text
+    charts = [svg for svg in svg_images(html) if "Cost by agent" in svg]
+    assert len(charts) == 1 and "mark-rect" in charts[0]  # drawn in the kernel, no CDN
+    assert "good" in html and "same" in html  # the compare view's fallback
+    assert "application/vnd.jupyter.widget-state+json" not in html
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("notebooks")
+    write_demo_notebook(folder)
+    [report] = export_notebooks(folder, folder / "reports")
+    return report
+
+
+def test_export_notebooks_executes_and_writes_offline_html(executed):
+    assert executed.name == "demo.html"
+    _check_report(executed.read_text())
+
+
+def test_report_module_cli_says_when_there_is_nothing_to_do(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "agentlab.report", str(tmp_path), str(tmp_path / "r")],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert "no notebooks found" in out.stdout
+
+
+def test_notebook_saved_without_widget_state_converts_with_plain_nbconvert(tmp_path):
+    """What a person does: run in JupyterLab (which saves no widget state), then convert."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = write_demo_notebook(tmp_path)
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()  # fmt: skip
+    nbformat.write(notebook, path)
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(path)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    _check_report((tmp_path / "demo.html").read_text())
+
+
+def test_show_in_a_notebook_output_has_both_views():
+    viewer = al.show(handoff_trace())
+    data = viewer._repr_mimebundle_()[0]
+    assert set(data) == {"text/plain", "application/vnd.jupyter.widget-view+json", "text/html"}
