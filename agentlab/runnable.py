@@ -63,12 +63,18 @@ class RunContext:
         """Open a span; use it as ``with ctx.span(...) as span:``."""
         return self.trace.start_span(kind, name, parent_id, agent=agent)
 
-    def record_limit(self, parent_id: int | str | None, exc: LimitExceeded) -> LimitExceeded:
-        """Write the ``limit`` span for a guard that fired; return ``exc`` to raise."""
+    def record_limit(
+        self, parent_id: int | str | None, exc: LimitExceeded, **attributes: Any
+    ) -> LimitExceeded:
+        """Write the ``limit`` span for a guard that fired; return ``exc`` to raise.
+
+        ``attributes`` add guard-specific details (e.g. ``edge`` for handoff bounds).
+        """
         with self.span("limit", exc.stop_reason, parent_id) as span:
             span.status = "stopped"
             span.error = str(exc)
             span.attributes = {"limit": exc.stop_reason, "value": exc.value, "reached": exc.reached}
+            span.attributes.update(attributes)
         return exc
 
     def child(self, limits: Limits | None) -> RunContext:

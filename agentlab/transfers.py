@@ -172,7 +172,7 @@ class Transfers:
                 transfer = Transfer(target, intent, state, self.book.hops)
                 if stop is not None:
                     transfer.stop = stop
-                    _record_refusal(ctx, span_id, stop, agent.name, target.name)
+                    ctx.record_limit(span_id, stop, edge=[agent.name, target.name])
                     raise stop
                 content, is_error = f"Transferred to {target.name}.", False
             except (ToolError, ValueError, LimitExceeded) as exc:
@@ -216,21 +216,6 @@ def _transfer_arguments(call: ToolCall, receiver: str) -> tuple[str, str | None]
     if state is not None and not isinstance(state, str):
         state = as_text(state)
     return intent, state or None
-
-
-def _record_refusal(
-    ctx: RunContext, parent_id: int | str, stop: LimitExceeded, sender: str, receiver: str
-) -> None:
-    """The ``limit`` span of a refused hop, marking the edge that was refused."""
-    with ctx.span("limit", stop.stop_reason, parent_id, agent=sender) as span:
-        span.status = "stopped"
-        span.error = str(stop)
-        span.attributes = {
-            "limit": stop.stop_reason,
-            "value": stop.value,
-            "reached": stop.reached,
-            "edge": [sender, receiver],
-        }
 
 
 def member_seats(agents: Iterable[Agent]) -> dict[str, Seat]:

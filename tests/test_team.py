@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 import agentlab as al
@@ -348,3 +350,77 @@ async def test_conversation_keeps_the_current_agent_and_the_history():
     assert users == ["How much is Pro?", "Great, upgrade me.", "When is support open?"]
     # each send is one run with its own trace and cost
     assert all(r.cost and r.cost > 0 for r in conv.runs)
+
+
+async def test_a_conversation_takes_one_message_at_a_time():
+    slow = al.Agent(name="Slow", model=al.ScriptedModel(["a", "b"], latency_s=0.2))
+    conv = al.Team([slow], entry=slow).conversation()
+    first = asyncio.ensure_future(conv.send("one"))
+    await asyncio.sleep(0.05)
+    with pytest.raises(al.ConfigError, match="still answering"):
+        await conv.send("two")
+    assert (await first).output == "a"
+    assert (await conv.send("two")).output == "b"
+
+
+def test_timeout_stops_the_turn_and_keeps_what_was_said():
+    sales = al.Agent(name="Sales", model=al.ScriptedModel(["late"], latency_s=2.0))
+    triage = agent("Triage", [transfer("Sales")], handoffs=[sales])
+    run = al.Team([triage, sales], entry=triage).run_sync("hi", limits=al.Limits(timeout_s=0.3))
+    assert (run.status, run.stop_reason) == ("stopped", "timeout")
+    assert len(run.handoffs) == 1
+    assert run.trace.find("agent", name="Sales")[0].status == "stopped"
+    assert run.trace.find("team")[0].attributes["final_agent"] == "Sales"
+
+
+def test_a_team_composes_as_a_chain_step_and_inside_a_manager():
+    sales = agent("Sales", ["Pro is $20."])
+    triage = agent("Triage", [transfer("Sales")], handoffs=[sales])
+    shout = al.Agent(name="Shout", model=al.FunctionModel(lambda m, t: m[-1].content.upper()))
+    run = al.Chain([al.Team([triage, sales], entry=triage), shout]).run_sync("price?")
+    assert run.status == "completed" and run.output == "PRO IS $20."
+    assert len(run.handoffs) == 1
+
+    # an agent with handoffs used as a tool runs as its own small team, nested
+    sales2 = agent("Sales", ["Pro is $20."])
+    triage2 = agent("Triage", [transfer("Sales")], handoffs=[sales2])
+    boss = agent(
+        "Boss",
+        [al.ToolCall("triage", {"input": "price?"}), "It is $20."],
+        tools=[triage2.as_tool()],
+    )
+    run2 = boss.run_sync("price?")
+    assert run2.output == "It is $20."
+    assert run2.trace.find("tool", name="triage")[0].output == "Pro is $20."
+    team_span = run2.trace.find("team")[0]
+    assert run2.trace.get(team_span.parent_id).name == "triage"
+    assert [(h.from_agent, h.to_agent) for h in run2.handoffs] == [("Triage", "Sales")]
+
+
+def test_team_accepts_a_message_list_as_input():
+    sales = agent("Sales", ["ok"])
+    triage = agent("Triage", [transfer("Sales")], handoffs=[sales])
+    history = [
+        al.Message.user("hi"),
+        al.Message.assistant("hello", agent="Triage"),
+        al.Message.user("price?"),
+    ]
+    run = al.Team([triage, sales], entry=triage).run_sync(history)
+    assert [m.content for m in run.handoffs[0].messages[:3]] == ["hi", "hello", "price?"]
+
+
+def test_bounds_count_per_user_turn_and_a_stopped_turn_keeps_the_conversation():
+    sales = agent("Sales", [transfer("Triage"), "Sales answers."], handoffs=["Triage"])
+    triage = agent(
+        "Triage", [transfer("Sales"), transfer("Sales"), transfer("Sales")], handoffs=[sales]
+    )
+    conv = al.Team([triage, sales], entry=triage).conversation()
+    first = conv.send_sync("hi")
+    assert first.stop_reason == "handoff_cycle"
+    assert conv.agent == "Triage"  # the refused hop did not happen
+    # the refused call got an error result, so the history stays valid for the next turn
+    refused = [m for m in conv.history if m.role == "tool"][-1]
+    assert refused.is_error and refused.content.startswith("Error: HandoffCycle")
+    second = conv.send_sync("still there?")
+    assert second.status == "completed" and second.output == "Sales answers."
+    assert [(h.from_agent, h.to_agent, h.hop) for h in second.handoffs] == [("Triage", "Sales", 1)]
