@@ -67,6 +67,18 @@ def user_text(messages: Sequence[Message]) -> str:
     return ""
 
 
+def task_text(messages: Sequence[Message]) -> str:
+    """The first user message's text: the task, even after feedback turns were added."""
+    for message in messages:
+        if message.role == "user":
+            return message.content
+    return ""
+
+
+def _conversation_key(messages: Sequence[Message]) -> str:
+    return "\n".join(m.content for m in messages if m.role in ("user", "assistant"))
+
+
 class _Draws:
     """Seeded draws keyed by (seed, text, occurrence of that text)."""
 
@@ -148,6 +160,8 @@ def noisy_solver(
 
     Wrong answers that scatter over several values are the assumption that makes
     majority voting work; with ``distractors=1`` every error agrees with every other.
+    The task is the first user message; a retry (the same task with feedback added, as
+    in an evaluator-optimizer loop) is a fresh, independent draw.
     """
     _check_probability(p_correct, "p_correct")
     if distractors < 1:
@@ -156,9 +170,8 @@ def noisy_solver(
     draws = _Draws(seed)
 
     def solve(messages: list[Message], tools: Any) -> str:
-        text = user_text(messages)
-        right = int(_lookup(truth, text, "solver"))
-        rng = draws.rng(text)
+        right = int(_lookup(truth, task_text(messages), "solver"))
+        rng = draws.rng(_conversation_key(messages))
         if rng.random() < p_correct:
             return str(right)
         return str(right + rng.choice(offsets))
