@@ -78,6 +78,10 @@ class Team(Runnable):
         name: Shown in traces.
         limits: Default ``al.Limits`` for runs of this team.
 
+    A run's ``output`` is the last agent's answer; ``run.messages`` is everything
+    said (the user, every agent's messages and tool calls, each handoff note; no
+    system prompts); ``run.handoffs`` lists the transfers of that user turn.
+
     >>> team = al.Team([triage, sales, support], entry=triage, max_hops=3)  # doctest: +SKIP
     >>> conv = team.conversation()                                          # doctest: +SKIP
     >>> run = await conv.send("I was charged twice")                        # doctest: +SKIP
