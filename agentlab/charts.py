@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 from agentlab.errors import ConfigError
 
 if TYPE_CHECKING:
-    import altair as alt
     import pandas as pd
+
+Chart = Any  # an altair chart: alt.Chart, or a layered / faceted one
 
 OFFLINE_RENDERER = "svg"
 _KINDS_ORDER = [
@@ -86,7 +87,8 @@ def spans_frame(data: Any) -> pd.DataFrame:
         return pd.concat([spans_frame(item) for item in data], ignore_index=True)
     trace = getattr(data, "trace", data)
     if hasattr(trace, "to_pandas") and hasattr(trace, "spans"):
-        return trace.to_pandas()
+        frame: pd.DataFrame = trace.to_pandas()
+        return frame
     raise ConfigError(
         f"charts take a Trace, a Run, a list of them, or trace.to_pandas(); got "
         f"{type(data).__name__}"
@@ -108,7 +110,7 @@ def _attrs(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     return pd.concat([base, attrs.drop(columns=[c for c in attrs if c in base])], axis=1)
 
 
-def _empty(alt: Any, message: str) -> alt.Chart:
+def _empty(alt: Any, message: str) -> Chart:
     import pandas as pd
 
     return alt.Chart(pd.DataFrame({"text": [message]})).mark_text(size=13).encode(text="text:N")
@@ -122,7 +124,7 @@ def _per_agent(data: Any) -> tuple[Any, pd.DataFrame, str]:
     return alt, models, _runs(frame)
 
 
-def cost_by_agent(data: Any) -> alt.Chart:
+def cost_by_agent(data: Any) -> Chart:
     """Money (USD) per agent, summed over model calls; unpriced calls are counted and named.
 
     >>> al.charts.cost_by_agent(run.trace)  # doctest: +SKIP
@@ -147,7 +149,7 @@ def cost_by_agent(data: Any) -> alt.Chart:
     return chart.properties(title=f"Cost by agent{runs}")
 
 
-def tokens_by_agent(data: Any) -> alt.Chart:
+def tokens_by_agent(data: Any) -> Chart:
     """Input and output tokens per agent, stacked, summed over model calls."""
     alt, models, runs = _per_agent(data)
     if models.empty:
@@ -167,7 +169,7 @@ def tokens_by_agent(data: Any) -> alt.Chart:
     )
 
 
-def timeline(data: Any, *, max_spans: int = 200) -> alt.Chart:
+def timeline(data: Any, *, max_spans: int = 200) -> Chart:
     """Latency waterfall: one bar per span from its start to its end, in start order.
 
     Bars that overlap ran concurrently (parallel branches, overlapping tool calls).
@@ -207,7 +209,7 @@ def timeline(data: Any, *, max_spans: int = 200) -> alt.Chart:
     return (bars + marks).properties(height=alt.Step(16), title=title)
 
 
-def scores_by_iteration(data: Any) -> alt.Chart:
+def scores_by_iteration(data: Any) -> Chart:
     """Evaluator-optimizer: the score of each iteration, accepted ones marked."""
     alt = _alt()
     frame = spans_frame(data)
@@ -235,7 +237,7 @@ def scores_by_iteration(data: Any) -> alt.Chart:
     return (base.mark_line() + points).properties(title=f"Score by iteration{_runs(frame)}")
 
 
-def votes(data: Any) -> alt.Chart:
+def votes(data: Any) -> Chart:
     """Vote distribution: how many candidates gave each answer; the winner is starred."""
     import pandas as pd
 
@@ -244,7 +246,8 @@ def votes(data: Any) -> alt.Chart:
     rows = _attrs(frame, "vote")
     records = []
     for number, (_, vote) in enumerate(rows.iterrows(), start=1):
-        counts = vote.get("counts") if isinstance(vote.get("counts"), dict) else {}
+        raw = vote.get("counts")
+        counts: dict[Any, Any] = raw if isinstance(raw, dict) else {}
         for answer, count in counts.items():
             winner = str(answer) == str(vote.get("winner"))
             records.append(
@@ -269,7 +272,7 @@ def votes(data: Any) -> alt.Chart:
     return chart.properties(title=f"Votes{_runs(frame)}")
 
 
-def routing_table(data: Any) -> alt.Chart:
+def routing_table(data: Any) -> Chart:
     """Router decisions: how often each label went to each route; fallbacks marked."""
     alt = _alt()
     frame = spans_frame(data)
@@ -297,7 +300,7 @@ def routing_table(data: Any) -> alt.Chart:
     return (cells + text).properties(width=alt.Step(100), height=alt.Step(28), title=title)
 
 
-def handoff_graph(data: Any) -> alt.Chart:
+def handoff_graph(data: Any) -> Chart:
     """Who handed off to whom: agents on a circle, one arrow per (from, to) with its count."""
     import pandas as pd
 
@@ -379,7 +382,7 @@ def handoff_graph(data: Any) -> alt.Chart:
 EXPERIMENT_COLUMNS = ("design", "completion_rate", "cost_per_task")
 
 
-def completion_vs_cost(results: Any) -> alt.Chart:
+def completion_vs_cost(results: Any) -> Chart:
     """Experiment results: completion rate against cost per task, one point per design.
 
     Takes the experiment's summary DataFrame (columns design, completion_rate,

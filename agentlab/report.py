@@ -361,7 +361,7 @@ def export_notebooks(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(source.glob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
+        notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
         client = NotebookClient(
             notebook,
             timeout=timeout,
@@ -370,7 +370,7 @@ def export_notebooks(
             resources={"metadata": {"path": str(path.parent)}},
         )
         client.execute()
-        html, _ = HTMLExporter().from_notebook_node(notebook)
+        html, _ = HTMLExporter().from_notebook_node(notebook)  # type: ignore[no-untyped-call]
         target = out / f"{path.stem}.html"
         target.write_text(html, encoding="utf-8")
         written.append(target)

@@ -66,7 +66,7 @@ def note_of(span: Span) -> str:
         return clip(
             f"{attrs.get('from_agent')} -> {attrs.get('to_agent')}: {attrs.get('intent', '')}", 120
         )
-    shown = [f"{k}={attrs[k]!r}" for k in _DETAIL_KEYS if k in attrs and span.kind != "handoff"]
+    shown = [f"{k}={attrs[k]!r}" for k in _DETAIL_KEYS if k in attrs]
     return clip(" ".join(shown), 120)
 
 
@@ -159,7 +159,9 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
 
 
 def _message(trace: Trace, i: int) -> dict[str, Any]:
-    data = trace.messages[i].to_dict() if 0 <= i < len(trace.messages) else {"role": "?"}
+    data: dict[str, Any] = (
+        trace.messages[i].to_dict() if 0 <= i < len(trace.messages) else {"role": "?"}
+    )
     content = str(data.get("content", ""))
     if len(content) > MAX_TEXT:
         data["content"] = content[:MAX_TEXT] + f"… ({len(content) - MAX_TEXT} more characters)"

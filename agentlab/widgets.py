@@ -151,7 +151,7 @@ class CompareView(anywidget.AnyWidget):  # type: ignore[misc]
 
     _esm = widget_file("compare.js")
     _css = widget_file("viewer.css")
-    runs = traitlets.List().tag(sync=True)
+    runs: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
 
     def __init__(self, traces: list[Trace], titles: list[str]) -> None:
         super().__init__()
