@@ -155,7 +155,9 @@ async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int
             return _failed(exc)
         stop = timeout_error(ctx.limits, round(ctx.trace.now() - ctx.trace.started, 3))
         ctx.record_limit(root_id, stop)
-        return _stopped(stop, "timeout", partial=getattr(exc, "partial", None))
+        # the partial output rides on the CancelledError the deadline raised inside
+        partial = getattr(exc, "partial", None) or getattr(exc.__context__, "partial", None)
+        return _stopped(stop, "timeout", partial=partial)
     except (asyncio.CancelledError, KeyboardInterrupt) as exc:
         interrupted = Interrupted("the run was interrupted (Ctrl-C, stop button, cancelled task)")
         return _stopped(interrupted, "interrupted", partial=getattr(exc, "partial", None))

@@ -89,8 +89,9 @@ class RunContext:
         try:
             return await runnable._execute(input, ctx, parent_id)
         except LimitExceeded as exc:
-            if exc.scope is not None and exc.scope is not ctx.budget:
-                raise  # a shared budget ran out: stop the whole tree
+            own_budget = ctx.budget if ctx is not self else None
+            if exc.scope is not None and exc.scope is not own_budget:
+                raise  # a budget shared with the parent ran out: stop the whole tree
             partial = getattr(exc, "partial", None)
             return Outcome(
                 output=getattr(partial, "output", None),

@@ -87,6 +87,21 @@ def test_timeout_stops_with_reason_timeout():
     assert (run.status, run.stop_reason) == ("stopped", "timeout")
     assert run.trace.find("model")[0].status == "stopped"
     assert run.trace.find("limit")[0].attributes["value"] == 0.1
+    assert [m.role for m in run.messages] == ["user"]  # the agent's partial history, kept
+
+
+def test_a_shared_budget_running_out_in_a_sub_agent_stops_the_whole_tree():
+    helper = looping_agent()
+    manager = al.Agent(
+        name="Manager",
+        model=al.ScriptedModel([al.ToolCall("loop", {"input": "go"}), "never reached"]),
+        tools=[helper.as_tool()],
+    )
+    run = manager.run_sync("go", limits=al.Limits(max_tool_calls=4))
+    assert (run.status, run.stop_reason) == ("stopped", "max_tool_calls")
+    assert run.usage.requests == 5  # manager 1 + sub-agent 4 (its 4th ping is tool call 5)
+    assert [s.agent for s in run.trace.find("model")].count("Manager") == 1  # never again
+    assert len(run.trace.find("limit")) == 1
 
 
 async def test_cancelling_a_run_ends_it_interrupted_with_partial_trace():
