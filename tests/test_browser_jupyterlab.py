@@ -1,0 +1,119 @@
+"""The run viewer live in JupyterLab (about 20-40 s): it renders offline, clicks reach the
+Python side, and the live viewer fills in while a run goes.
+
+Skips without Chromium (fails with AGENTLAB_REQUIRE_BROWSER=1), like test_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_browser import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+TESTS = Path(__file__).parent
+
+CELLS = [
+    f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
+    "import agentlab as al\nfrom trace_samples import handoff_trace\n"
+    "viewer = al.show(handoff_trace())\nviewer",
+    "live = al.show()\nlive",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if shutil.which("chromium") is None:
+        reason = "needs Chromium: apt-get install -y chromium (then `chromium` is on PATH)"
+        if os.environ.get("AGENTLAB_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"AGENTLAB_REQUIRE_BROWSER=1 but no browser: {reason}")
+        pytest.skip(reason)
+    import nbformat
+
+    root = tmp_path_factory.mktemp("lab")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}  # fmt: skip
+    nbformat.write(notebook, root / "viewer.ipynb")
+    port = _free_port()
+    jupyter = Path(sys.executable).with_name("jupyter")
+    server = subprocess.Popen(
+        [str(jupyter), "lab", "--allow-root", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+         "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={root}",
+         f"--LabApp.workspaces_dir={root / '.ws'}", f"--LabApp.user_settings_dir={root / '.us'}"],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("JupyterLab did not start within 60 s")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+KERNEL = "jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+ASK = """async (code) => {
+    let out = "";
+    const future = KERNEL.requestExecute({code});
+    future.onIOPub = (msg) => { if (msg.header.msg_type === "stream") out += msg.content.text; };
+    await future.done;
+    return out;
+}""".replace("KERNEL", KERNEL)
+
+
+def test_viewer_runs_live_in_jupyterlab_offline(lab):
+    from playwright.sync_api import sync_playwright
+
+    started = time.monotonic()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=CHROMIUM_ARGS)  # fmt: skip
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(lab) else r.abort())
+        page.goto(f"{lab}/lab/tree/viewer.ipynb")
+        ready = "window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel?.status"
+        page.wait_for_function(f"{ready} === 'idle'", timeout=60_000)
+        page.evaluate("jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_selector(".al-viewer .al-row", timeout=30_000)
+        viewer = page.locator(".al-viewer").first
+        viewer.get_by_role("button", name="Next step").click()
+        viewer.get_by_role("button", name="Next step").click()
+        assert viewer.locator(".al-position").inner_text() == "Step 3 / 6: model gpt-4o-mini"
+        viewer.locator(".al-detail").get_by_text("Received (4)").wait_for()  # asked the kernel
+        assert page.evaluate(ASK, "print(viewer.step)").strip() == "2"
+
+        code = ("with al.processing(live):\n"
+                "    al.Agent(name='LiveAgent', model=al.ScriptedModel(['hi'])).run_sync('go')\n"
+                "print(json.dumps(live.index['kind']))")  # fmt: skip
+        kinds = page.evaluate(ASK, "import json\n" + code).strip()
+        assert json.loads(kinds) == ["run", "agent", "model"]
+        live = page.locator(".al-viewer").nth(1)
+        live.locator(".al-row", has_text="agent LiveAgent").wait_for()
+        live.locator(".al-detail").get_by_text("Returned (1)").wait_for()
+        browser.close()
+    assert time.monotonic() - started < 60
