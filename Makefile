@@ -45,6 +45,12 @@ bench: install $(BENCH_STAMP) ## overhead vs peers, parallel and trace scaling, 
 	$(BIN)/python benchmarks/trace_scaling.py
 	$(BIN)/python benchmarks/import_time.py
 
+notebooks: install ## re-execute notebooks/*.ipynb in place, offline (no keys), to commit them executed
+	env -u ANTHROPIC_API_KEY -u OPENAI_API_KEY -u AGENTLAB_MODEL AGENTLAB_CASSETTE_MODE=replay \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
+	  --ExecutePreprocessor.timeout=120 notebooks/[0-9][0-9]_*.ipynb
+
 report: install ## execute notebooks/*.ipynb and write offline HTML reports into reports/
 	$(BIN)/python -m agentlab.report notebooks reports
 
