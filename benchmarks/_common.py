@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).parent / "results"
+LOAD_AT_START = os.getloadavg() if hasattr(os, "getloadavg") else None
 PEER_PACKAGES = ("agentlab-kit", "openai-agents", "pydantic-ai-slim", "langgraph")
 
 
@@ -35,16 +36,41 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    start = [round(x, 2) for x in LOAD_AT_START] if LOAD_AT_START else None
     return {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "cpu": cpu,
         "cores": os.cpu_count(),
         "python": sys.version.split()[0],
         "os": platform.platform(),
-        "load_average": [round(x, 2) for x in load] if load else None,
+        "load_average_1_5_15min": {
+            "start": start,
+            "end": [round(x, 2) for x in load] if load else None,
+        },
+        "agentlab_commit": _commit(),
         "packages": {name: package_version(name) for name in PEER_PACKAGES},
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
     }
+
+
+def _commit() -> str | None:
+    """The repo's commit, with "+dirty" when the work tree differs from it."""
+    import subprocess
+
+    root = Path(__file__).parent.parent
+    try:
+        head = _git(root, "rev-parse", "--short", "HEAD")
+        dirty = _git(root, "status", "--porcelain", "agentlab")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
+def _git(root: Path, *args: str) -> str:
+    import subprocess
+
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def write_result(name: str, figures: dict[str, Any], *, quick: bool = False) -> Path | None:

@@ -218,25 +218,37 @@ PEERS: dict[str, tuple[str, Callable[[int, int], Once]]] = {
 
 
 # -- measuring -----------------------------------------------------------------------------
-async def measure(factory: Callable[[int, int], Once], turns: int, runs: int, rounds: int,
-                  *, tracing: bool = True) -> float:  # fmt: skip
-    """Median over ``rounds`` of the mean wall time per run (seconds), after a warm-up."""
-    warmup = max(5, runs // 10)
-    once = factory(turns, warmup + runs * rounds)
-    token = agentlab.tracing._TRACING_ENABLED.set(tracing)
-    try:
-        for _ in range(warmup):
-            await once()
-        samples = []
-        for _ in range(rounds):
-            gc.collect()
+class Contender:
+    """One framework on one workload, ready to be timed round after round."""
+
+    def __init__(self, factory: Callable[[int, int], Once], turns: int, runs: int, rounds: int,
+                 tracing: bool) -> None:  # fmt: skip
+        self.warmup = max(5, runs // 10)
+        self.once = factory(turns, self.warmup + runs * rounds)
+        self.runs = runs
+        self.tracing = tracing
+        self.samples: list[float] = []
+
+    async def time(self, runs: int) -> float:
+        token = agentlab.tracing._TRACING_ENABLED.set(self.tracing)
+        try:
             started = time.perf_counter()
             for _ in range(runs):
-                await once()
-            samples.append((time.perf_counter() - started) / runs)
-    finally:
-        agentlab.tracing._TRACING_ENABLED.reset(token)
-    return median(samples)
+                await self.once()
+            return (time.perf_counter() - started) / runs
+        finally:
+            agentlab.tracing._TRACING_ENABLED.reset(token)
+
+
+async def measure_all(contenders: list[Contender], rounds: int) -> None:
+    """Warm every contender up, then time them in interleaved rounds, so the noise of a
+    shared machine falls on all of them alike; each keeps its per-round means."""
+    for c in contenders:
+        await c.time(c.warmup)
+    for _ in range(rounds):
+        for c in contenders:
+            gc.collect()
+            c.samples.append(await c.time(c.runs))
 
 
 def available(module: str) -> bool:
@@ -263,15 +275,24 @@ async def collect(runs_single: int, runs_loop: int, rounds: int) -> dict[str, di
         else:
             print(f"{name}: skipped (not installed; pip install -e '.[bench]')")
             figures[name] = {"single_run_us": None, "per_turn_us": None, "skipped": True}
+    timed: dict[str, tuple[Contender, Contender]] = {}
     for name, factory, options in entries:
-        peer = name in PEERS
-        single = await measure(factory, 1, max(20, runs_single // (20 if peer else 1)),
-                               rounds, **options)  # fmt: skip
-        loop = await measure(factory, LOOP_TURNS, max(10, runs_loop // (10 if peer else 1)),
-                             rounds, **options)  # fmt: skip
-        figures[name] = {"single_run_us": single * 1e6, "per_turn_us": loop / LOOP_TURNS * 1e6}
-        print(f"  measured {name}: {single * 1e6:,.1f} us/run, "
-              f"{loop / LOOP_TURNS * 1e6:,.1f} us/turn")  # fmt: skip
+        scale = (20, 10) if name in PEERS else (1, 1)
+        tracing = options.get("tracing", True)
+        timed[name] = (
+            Contender(factory, 1, max(20, runs_single // scale[0]), rounds, tracing),
+            Contender(factory, LOOP_TURNS, max(10, runs_loop // scale[1]), rounds, tracing),
+        )
+    await measure_all([c for pair in timed.values() for c in pair], rounds)
+    for name, (single, loop) in timed.items():
+        figures[name] = {
+            "single_run_us": median(single.samples) * 1e6,
+            "per_turn_us": median(loop.samples) / LOOP_TURNS * 1e6,
+            "single_run_us_min": min(single.samples) * 1e6,
+            "per_turn_us_min": min(loop.samples) / LOOP_TURNS * 1e6,
+        }
+        f = figures[name]
+        print(f"  {name}: {f['single_run_us']:,.1f} us/run, {f['per_turn_us']:,.1f} us/turn")
     order = [name for name, _, _ in entries if name not in PEERS] + list(PEERS)
     return {name: figures[name] for name in order}
 
@@ -345,11 +366,12 @@ def main() -> None:
         profile(LOOP_TURNS, 200)
         profile(LOOP_TURNS, 200, agentlab_async_tool)
         return
-    runs_single, runs_loop, rounds = (200, 20, 3) if args.quick else (2000, 200, 5)
+    runs_single, runs_loop, rounds = (200, 20, 3) if args.quick else (1000, 100, 9)
     figures = asyncio.run(collect(runs_single, runs_loop, rounds))
     summary = report(figures)
     write_result("overhead", {
-        "unit": "microseconds (median over rounds of the mean per run / per model turn)",
+        "unit": "microseconds: median (and min) over interleaved rounds of the mean per run "
+        "or per model turn",
         "runs": {"single": runs_single, "loop": runs_loop, "rounds": rounds,
                  "peers": "1/20 (single) and 1/10 (loop) as many runs"},
         "figures": figures,
