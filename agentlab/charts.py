@@ -186,9 +186,10 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
     frame = frame.sort_values(["trace_id", "from_s", "span_id"], kind="stable")
     hidden = max(0, len(frame) - max_spans)
     frame = frame.head(max_spans).reset_index(drop=True)
-    many = frame["trace_id"].nunique() > 1
+    number = {t: i for i, t in enumerate(dict.fromkeys(frame["trace_id"]), start=1)}
+    many = len(number) > 1
     frame["row"] = [
-        f"{i:04d} " + (f"{t[:6]} " if many else "") + f"{k} {n}"
+        f"{i:04d} " + (f"run {number[t]} · " if many else "") + f"{k} {n}"
         for i, (t, k, n) in enumerate(
             zip(frame["trace_id"], frame["kind"], frame["name"], strict=True)
         )

@@ -126,7 +126,8 @@ function render({ model, el }) {
   const position = h("span", { class: "al-position", "aria-live": "polite" });
   const summary = h("div", { class: "al-head" });
   const spacer = h("div", { class: "al-spacer" });
-  const tree = h("div", { class: "al-tree", role: "tree", tabindex: "0", "aria-label": "Span tree" }, spacer);
+  // data-lm-suppress-shortcuts: keys pressed in the tree scroll it instead of moving notebook cells
+  const tree = h("div", { class: "al-tree", role: "tree", tabindex: "0", "aria-label": "Span tree", "data-lm-suppress-shortcuts": "true" }, spacer);
   const detail = h("div", { class: "al-detail", "aria-live": "polite", tabindex: "-1" });
   const handoffs = h("div", { class: "al-handoffs", role: "group", "aria-label": "Handoffs" });
   el.classList.add("al-viewer");
