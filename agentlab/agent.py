@@ -182,9 +182,14 @@ class Agent(Runnable):
         return team
 
     def _preflight(self) -> None:
+        from agentlab.pricing import price_for
+
         check = getattr(self.model, "check_config", None)
         if callable(check):
             check()
+        # look the price up now (cached): the first lookup loads the price table, about
+        # 0.1-0.2 s, which must not show up as model latency inside the first model span
+        price_for(getattr(self.model, "price_key", None))
         if self.handoffs:
             from agentlab.team import preflight_handoffs
 
