@@ -22,7 +22,7 @@ import pytest
 from trace_samples import big_trace, handoff_trace, write_demo_notebook
 
 from agentlab.report import export_notebooks, widget_file, write_view
-from agentlab.widgets import RunViewer
+from agentlab.widgets import CompareView, RunViewer
 
 pytestmark = pytest.mark.browser
 ORIGIN = "http://agentlab.test"  # served by page.route, never by the network
@@ -62,7 +62,7 @@ def page(browser):
 
 HARNESS = """<!doctype html><html><head><meta charset="utf-8"><style>__CSS__</style></head>
 <body><div id="theme"><div id="app"></div></div><script type="module">
-import viewer from "__ORIGIN__/viewer.js";
+import viewer from "__ORIGIN__/__MODULE__";
 const listeners = {};
 const state = __STATE__;
 window.log = {sent: [], saves: 0};
@@ -92,10 +92,15 @@ document.body.dataset.ready = "1";
 def open_viewer(page, viewer: RunViewer) -> None:
     """Render the real widget ES module with a model stub backed by ``viewer``."""
     state = {"index": viewer.index, "summary": viewer.summary, "title": viewer.title, "step": 0}
+    open_module(page, "viewer.js", state, viewer.detail)
+
+
+def open_module(page, module: str, state: dict, detail=None) -> None:
     html = (HARNESS.replace("__CSS__", widget_file("viewer.css").read_text())
-            .replace("__ORIGIN__", ORIGIN).replace("__STATE__", json.dumps(state)))  # fmt: skip
+            .replace("__ORIGIN__", ORIGIN).replace("__MODULE__", module)
+            .replace("__STATE__", json.dumps(state)))  # fmt: skip
     files = {"/page.html": (html, "text/html"),
-             "/viewer.js": (widget_file("viewer.js").read_text(), "text/javascript")}  # fmt: skip
+             f"/{module}": (widget_file(module).read_text(), "text/javascript")}  # fmt: skip
 
     def serve(route):
         url = route.request.url
@@ -107,7 +112,8 @@ def open_viewer(page, viewer: RunViewer) -> None:
             route.abort()
 
     page.route("**/*", serve)
-    page.expose_function("pyDetail", viewer.detail)
+    if detail is not None:
+        page.expose_function("pyDetail", detail)
     page.goto(f"{ORIGIN}/page.html")
     page.wait_for_selector("body[data-ready='1']")
 
@@ -173,6 +179,20 @@ def test_widget_takes_its_colours_from_jupyterlab_theme_variables(page):
                   "'--jp-ui-font-color0', 'rgb(230, 230, 230)')")  # fmt: skip
     assert page.evaluate(f"{style}.backgroundColor") == "rgb(17, 17, 17)"
     assert page.evaluate(f"{style}.color") == "rgb(230, 230, 230)"
+
+
+def test_compare_view_shows_runs_side_by_side_and_marks_the_larger_value(page):
+    single = RunViewer(handoff_trace()).summary | {"title": "single", "handoffs": 0, "hops": 0}
+    view = CompareView([handoff_trace(), handoff_trace()], ["team", "copy"])
+    open_module(page, "compare.js", {"runs": [view.runs[0], single]})
+    totals = page.get_by_role("table", name="Totals per run")
+    assert totals.locator("thead").inner_text().split() == ["team", "single"]
+    handoffs = totals.locator("tr", has_text="handoffs").inner_text().split()
+    assert handoffs == ["handoffs", "1", "▲", "0"]  # the larger value is marked in text
+    tokens = totals.locator("tr", has_text="tokens in").inner_text().split()
+    assert tokens == ["tokens", "in", "280", "280"]  # equal: nothing marked
+    per_agent = page.get_by_role("table", name="Per agent, team")
+    assert "Triage 2 200 40 $0.002000 900.0 ms" in " ".join(per_agent.inner_text().split())
 
 
 def test_ten_thousand_spans_open_and_step_without_freezing(page):
