@@ -349,12 +349,14 @@ def export_notebooks(
     """Execute every ``*.ipynb`` in ``source`` and write ``<out>/<name>.html`` (``make report``).
 
     Widget state is not stored, so run viewers show their static snapshots and the
-    reports work offline. Returns the written files; raises on the first failing cell.
+    reports work offline. Returns the written files; a failing cell (unless tagged
+    ``raises-exception``) stops with a RuntimeError naming the notebook.
 
     >>> export_notebooks("notebooks", "reports")  # doctest: +SKIP
     """
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
     from nbconvert import HTMLExporter
 
     source, out = Path(source), Path(out)
@@ -369,7 +371,10 @@ def export_notebooks(
             store_widget_state=False,
             resources={"metadata": {"path": str(path.parent)}},
         )
-        client.execute()
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            raise RuntimeError(f"{path}: a cell failed, so no report was written\n{exc}") from exc
         html, _ = HTMLExporter().from_notebook_node(notebook)  # type: ignore[no-untyped-call]
         target = out / f"{path.stem}.html"
         target.write_text(html, encoding="utf-8")

@@ -103,6 +103,17 @@ def test_export_notebooks_executes_and_writes_offline_html(executed):
     _check_report(executed.read_text())
 
 
+def test_a_failing_notebook_is_named(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("1 / 0")]
+    nbformat.write(notebook, tmp_path / "broken.ipynb")
+    with pytest.raises(RuntimeError, match=r"broken\.ipynb: a cell failed"):
+        export_notebooks(tmp_path, tmp_path / "out")
+    assert not (tmp_path / "out" / "broken.html").exists()
+
+
 def test_report_module_cli_says_when_there_is_nothing_to_do(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "agentlab.report", str(tmp_path), str(tmp_path / "r")],
