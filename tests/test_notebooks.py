@@ -111,6 +111,8 @@ def test_every_notebook_of_the_course_exists() -> None:
     assert [p.stem for p in NOTEBOOKS] == EXPECTED
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(300)  # the first test also waits for the module fixture (all notebooks)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_offline_and_shows_a_run_a_chart_an_exercise(
     path: Path, executed: dict[Path, tuple[Any, float]]
