@@ -22,9 +22,9 @@ gives interactive charts that still work offline (about 0.9 MB each).
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
+from agentlab.chart_data import agent_edges, attrs_frame, graph_layout, runs_note, spans_frame
 from agentlab.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -34,27 +34,10 @@ Chart = Any  # an altair chart: alt.Chart, or a layered / faceted one
 
 OFFLINE_RENDERER = "svg"
 _KINDS_ORDER = [
-    "run",
-    "team",
-    "chain",
-    "router",
-    "parallel",
-    "orchestrator",
-    "evaluator",
-    "agent",
-    "branch",
-    "iteration",
-    "model",
-    "tool",
-    "handoff",
-    "route",
-    "gate",
-    "plan",
-    "merge",
-    "vote",
-    "evaluation",
-    "limit",
-]
+    "run", "team", "chain", "router", "parallel", "orchestrator", "evaluator", "agent", "branch",
+    "iteration", "model", "tool", "handoff", "route", "gate", "plan", "merge", "vote",
+    "evaluation", "limit",
+]  # fmt: skip
 
 
 def use_renderer(name: str = OFFLINE_RENDERER, **options: Any) -> None:
@@ -75,41 +58,6 @@ def _alt() -> Any:
     return alt
 
 
-def spans_frame(data: Any) -> pd.DataFrame:
-    """One row per span (``trace.to_pandas()`` columns) from a trace, run, list or DataFrame."""
-    import pandas as pd
-
-    if isinstance(data, pd.DataFrame):
-        return data
-    if isinstance(data, (list, tuple)):
-        if not data:
-            raise ConfigError("got an empty list of traces; pass at least one trace or run")
-        return pd.concat([spans_frame(item) for item in data], ignore_index=True)
-    trace = getattr(data, "trace", data)
-    if hasattr(trace, "to_pandas") and hasattr(trace, "spans"):
-        frame: pd.DataFrame = trace.to_pandas()
-        return frame
-    raise ConfigError(
-        f"charts take a Trace, a Run, a list of them, or trace.to_pandas(); got "
-        f"{type(data).__name__}"
-    )
-
-
-def _runs(frame: pd.DataFrame) -> str:
-    n = frame["trace_id"].nunique() if "trace_id" in frame and len(frame) else 1
-    return "" if n <= 1 else f" ({n} runs)"
-
-
-def _attrs(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """The rows of one span kind, with their attributes as columns."""
-    import pandas as pd
-
-    rows = frame[frame["kind"] == kind]
-    attrs = pd.DataFrame([dict(a) if isinstance(a, dict) else {} for a in rows["attributes"]])
-    base = rows.drop(columns=["attributes"]).reset_index(drop=True)
-    return pd.concat([base, attrs.drop(columns=[c for c in attrs if c in base])], axis=1)
-
-
 def _empty(alt: Any, message: str) -> Chart:
     import pandas as pd
 
@@ -121,7 +69,7 @@ def _per_agent(data: Any) -> tuple[Any, pd.DataFrame, str]:
     frame = spans_frame(data)
     models = frame[frame["kind"] == "model"].copy()
     models["agent"] = models["agent"].fillna("(no agent)")
-    return alt, models, _runs(frame)
+    return alt, models, runs_note(frame)
 
 
 def cost_by_agent(data: Any) -> Chart:
@@ -206,7 +154,7 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
         color=alt.Color("kind:N", sort=_KINDS_ORDER),
     )
     marks = base.mark_text(align="left", dx=3).encode(x="to_s:Q", text="status_mark:N")
-    title = f"Timeline{_runs(spans_frame(data))}{note}"
+    title = f"Timeline{runs_note(spans_frame(data))}{note}"
     return (bars + marks).properties(height=alt.Step(16), title=title)
 
 
@@ -214,9 +162,9 @@ def scores_by_iteration(data: Any) -> Chart:
     """Evaluator-optimizer: the score of each iteration, accepted ones marked."""
     alt = _alt()
     frame = spans_frame(data)
-    rows = _attrs(frame, "iteration")
+    rows = attrs_frame(frame, "iteration")
     if rows.empty or "score" not in rows:
-        rows = _attrs(frame, "evaluation")
+        rows = attrs_frame(frame, "evaluation")
         if not rows.empty:
             rows["iteration"] = rows.groupby("trace_id").cumcount() + 1
     if rows.empty or "score" not in rows:
@@ -235,7 +183,7 @@ def scores_by_iteration(data: Any) -> Chart:
             scale=alt.Scale(domain=["accepted", "rejected"], range=["diamond", "circle"]),
         )
     )
-    return (base.mark_line() + points).properties(title=f"Score by iteration{_runs(frame)}")
+    return (base.mark_line() + points).properties(title=f"Score by iteration{runs_note(frame)}")
 
 
 def votes(data: Any) -> Chart:
@@ -244,7 +192,7 @@ def votes(data: Any) -> Chart:
 
     alt = _alt()
     frame = spans_frame(data)
-    rows = _attrs(frame, "vote")
+    rows = attrs_frame(frame, "vote")
     records = []
     for number, (_, vote) in enumerate(rows.iterrows(), start=1):
         raw = vote.get("counts")
@@ -270,14 +218,14 @@ def votes(data: Any) -> Chart:
     ).encode(text="winner:N")
     if len(rows) > 1:
         chart = chart.facet(row=alt.Row("vote:N", title=None))
-    return chart.properties(title=f"Votes{_runs(frame)}")
+    return chart.properties(title=f"Votes{runs_note(frame)}")
 
 
 def routing_table(data: Any) -> Chart:
     """Router decisions: how often each label went to each route; fallbacks marked."""
     alt = _alt()
     frame = spans_frame(data)
-    rows = _attrs(frame, "route")
+    rows = attrs_frame(frame, "route")
     if rows.empty:
         return _empty(alt, "No routing decisions in these traces")
     label = rows["normalized"] if "normalized" in rows else rows["label"]
@@ -297,86 +245,45 @@ def routing_table(data: Any) -> Chart:
         color=alt.Color("size:Q", title="decisions", scale=alt.Scale(scheme="greys")),
     )
     text = base.mark_text(fontWeight="bold", color="black").encode(text="text:N")
-    title = f"Routing: label -> route{_runs(frame)}"
+    title = f"Routing: label -> route{runs_note(frame)}"
     return (cells + text).properties(width=alt.Step(100), height=alt.Step(28), title=title)
 
 
 def handoff_graph(data: Any) -> Chart:
-    """Who handed off to whom: agents on a circle, one arrow per (from, to) with its count."""
-    import pandas as pd
+    """Who handed work to whom: agents on a circle, one arrow per (from, to) with its count.
 
+    Transfers (``handoff`` spans) are solid; manager-style calls (a sub-agent run as a
+    tool) are dashed and labelled "as tool".
+    """
     alt = _alt()
     frame = spans_frame(data)
-    rows = _attrs(frame, "handoff")
-    if rows.empty:
-        return _empty(alt, "No handoffs in these traces")
-    edges = rows.groupby(["from_agent", "to_agent"], as_index=False).size()
-    agents = list(dict.fromkeys([*edges["from_agent"], *edges["to_agent"]]))
-    place = {
-        a: (
-            math.cos(math.pi / 2 - 2 * math.pi * i / len(agents)),
-            math.sin(math.pi / 2 - 2 * math.pi * i / len(agents)),
-        )
-        for i, a in enumerate(agents)
-    }
-    lines = []
-    for src, dst, count in edges.itertuples(index=False):
-        (x1, y1), (x2, y2) = place[src], place[dst]
-        dx, dy = x2 - x1, y2 - y1
-        norm = math.hypot(dx, dy) or 1.0
-        ox, oy = -dy / norm * 0.04, dx / norm * 0.04  # two-way edges sit side by side
-        lines.append(
-            {
-                "from": src,
-                "to": dst,
-                "count": int(count),
-                "x": x1 + ox,
-                "y": y1 + oy,
-                "x2": x2 + ox,
-                "y2": y2 + oy,
-                "ax": x1 + dx * 0.8 + ox,
-                "ay": y1 + dy * 0.8 + oy,
-                "mx": x1 + dx * 0.5 + ox * 3,
-                "my": y1 + dy * 0.5 + oy * 3,
-                "angle": math.degrees(math.atan2(-dy, dx)),
-                "label": f"{src} → {dst} ×{count}",
-            }
-        )
-    edge_df = pd.DataFrame(lines)
-    node_df = pd.DataFrame([{"agent": a, "x": x, "y": y} for a, (x, y) in place.items()])
+    edges = agent_edges(frame)
+    if edges.empty:
+        return _empty(alt, "No handoffs or agents called as tools in these traces")
+    nodes, lines = graph_layout(edges)
     axis = alt.Scale(domain=[-1.4, 1.4])
-    xy = {"x": alt.X("x:Q", scale=axis, axis=None), "y": alt.Y("y:Q", scale=axis, axis=None)}
-    edge = (
-        alt.Chart(edge_df)
-        .mark_rule(strokeWidth=2, color="#888")
-        .encode(**xy, x2="x2:Q", y2="y2:Q", size=alt.Size("count:Q", legend=None))
-    )
-    arrow = (
-        alt.Chart(edge_df)
-        .mark_point(shape="triangle-right", filled=True, size=140, color="#555")
-        .encode(
-            x=alt.X("ax:Q", scale=axis, axis=None),
-            y=alt.Y("ay:Q", scale=axis, axis=None),
-            angle=alt.Angle("angle:Q", scale=None),
-        )
-    )
-    nodes = (
-        alt.Chart(node_df)
-        .mark_circle(size=900, opacity=0.9)
-        .encode(**xy, color=alt.Color("agent:N", legend=None))
-    )
-    names = alt.Chart(node_df).mark_text(dy=-24, fontWeight="bold").encode(**xy, text="agent:N")
-    counts = (
-        alt.Chart(edge_df)
-        .mark_text(dx=6, align="left", fontSize=10)
-        .encode(
-            x=alt.X("mx:Q", scale=axis, axis=None),
-            y=alt.Y("my:Q", scale=axis, axis=None),
-            text="label:N",
-        )
-    )
-    return (edge + arrow + nodes + names + counts).properties(
-        title=f"Handoffs{_runs(frame)}", width=360, height=360
+
+    def at(x: str, y: str) -> dict[str, Any]:
+        return {"x": alt.X(f"{x}:Q", scale=axis, axis=None),
+                "y": alt.Y(f"{y}:Q", scale=axis, axis=None)}  # fmt: skip
+
+    dash = alt.StrokeDash("style:N", scale=alt.Scale(domain=["transfer", "as tool"],
+                          range=[[1, 0], [6, 4]]), title="handoff")  # fmt: skip
+    edge = alt.Chart(lines).mark_rule(color="#888").encode(
+        **at("x", "y"), x2="x2:Q", y2="y2:Q", strokeDash=dash,
+        strokeWidth=alt.StrokeWidth("count:Q", legend=None, scale=alt.Scale(range=[2, 6])),
+    )  # fmt: skip
+    arrow = alt.Chart(lines).mark_point(shape="triangle-right", filled=True, size=140,
+                                        color="#555").encode(
+        **at("ax", "ay"), angle=alt.Angle("angle:Q", scale=None))  # fmt: skip
+    circles = alt.Chart(nodes).mark_circle(size=900, opacity=0.9).encode(
+        **at("x", "y"), color=alt.Color("agent:N", legend=None))  # fmt: skip
+    names = alt.Chart(nodes).mark_text(dy=-24, fontWeight="bold").encode(
+        **at("x", "y"), text="agent:N")  # fmt: skip
+    labels = alt.Chart(lines).mark_text(dx=6, align="left", fontSize=10).encode(
+        **at("mx", "my"), text="label:N")  # fmt: skip
+    return (edge + arrow + circles + names + labels).properties(
+        title=f"Handoffs{runs_note(frame)}", width=360, height=360
     )
 
 

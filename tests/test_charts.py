@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
-from trace_samples import handoff_trace, patterns_trace
+from trace_samples import handoff_trace, manager_trace, patterns_trace
 
 import agentlab as al
 from agentlab import charts
@@ -115,11 +115,20 @@ def test_handoff_graph_draws_one_arrow_per_pair():
     assert marks(chart) == ["rule", "point", "circle", "text", "text"]
 
 
+def test_handoff_graph_shows_manager_calls_as_dashed_tool_edges():
+    chart = charts.handoff_graph([manager_trace(), handoff_trace()])
+    edges = {(e["from"], e["to"], e["style"], e["count"]) for e in values(chart)}
+    assert edges == {("Manager", "Researcher", "as tool", 2), ("Triage", "Billing", "transfer", 1)}
+    dash = chart.to_dict()["layer"][0]["encoding"]["strokeDash"]
+    assert dash["scale"]["domain"] == ["transfer", "as tool"]
+    assert "Manager → Researcher ×2 (as tool)" in {e["label"] for e in values(chart)}
+
+
 def test_charts_without_their_spans_say_so():
     for make, text in (
         (charts.votes, "No vote spans"),
         (charts.routing_table, "No routing"),
-        (charts.handoff_graph, "No handoffs"),
+        (charts.handoff_graph, "No handoffs or agents called as tools"),
         (charts.scores_by_iteration, "No scored iterations"),
     ):
         chart = make(al.Trace(spans=[]) if make is charts.handoff_graph else handoff_trace())

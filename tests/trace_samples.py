@@ -236,6 +236,18 @@ def patterns_trace() -> Trace:
     return Trace(id="patterns-sample", spans=spans, messages=[])
 
 
+def manager_trace() -> Trace:
+    """Manager style: the Manager calls Researcher twice as a tool (agent under tool span)."""
+    spans = [Span(0, None, "run", "Manager", "Manager", T0, T0 + 2.0),
+             Span(1, 0, "agent", "Manager", "Manager", T0, T0 + 2.0)]  # fmt: skip
+    for n in range(2):
+        tool, sub = 10 + 10 * n, 11 + 10 * n
+        spans += [Span(tool, 1, "tool", "researcher", "Manager", T0 + n, T0 + n + 0.9),
+                  Span(sub, tool, "agent", "Researcher", "Researcher", T0 + n, T0 + n + 0.8),
+                  _model(sub + 1, sub, "Researcher", n + 0.1, n + 0.7, (), ())]  # fmt: skip
+    return Trace(id="manager-sample", spans=spans, messages=[])
+
+
 def big_trace(n_agents: int = 2500) -> Trace:
     """``4 * n_agents + 1`` spans (10,001 by default): agents with a model and two tool calls."""
     messages = [Message.user("start")]
