@@ -77,6 +77,7 @@ const model = {  // the part of anywidget's model API the viewer uses
   save_changes: () => { window.log.saves += 1; },
   send: async (msg) => {  // the kernel round trip: Python answers with RunViewer.detail
     window.log.sent.push(msg);
+    if (!window.pyDetail) return;  // no kernel
     const data = await window.pyDetail(msg.id);
     (listeners["msg:custom"] || []).forEach((f) => f({type: "detail", id: msg.id, data}));
   },
@@ -167,6 +168,17 @@ def test_tree_marks_failures_in_text_collapses_and_follows_the_step(page):
     page.locator(".al-row", has_text="agent Billing").click()  # a container: no step change
     page.wait_for_selector(".al-detail :text('agent Billing')")
     assert page.locator(".al-position").inner_text().startswith("Step 2 / 6")
+
+
+def test_without_a_kernel_the_viewer_says_why_details_are_missing(page):
+    viewer = RunViewer(handoff_trace())
+    page.clock.install()
+    state = {"index": viewer.index, "summary": viewer.summary, "title": "", "step": 0}
+    open_module(page, "viewer.js", state)  # a model whose kernel never answers
+    assert "Loading model gpt-4o-mini" in page.locator(".al-detail").inner_text()
+    page.clock.run_for(9000)
+    assert "run the cell again" in page.locator(".al-detail").inner_text()
+    assert page.locator(".al-row").count() == 10  # the tree needs no kernel
 
 
 def test_widget_takes_its_colours_from_jupyterlab_theme_variables(page):

@@ -5,6 +5,7 @@
 // The tree draws only the rows on screen, so 10,000-span traces stay fast.
 
 const ROW_H = 22;
+const DETAIL_TIMEOUT_MS = 8000;
 const MARKS = { error: "✗ error", stopped: "■ stopped", running: "… running", ok: "" };
 
 function h(tag, attrs = {}, ...kids) {
@@ -218,6 +219,12 @@ function render({ model, el }) {
     }
     detail.replaceChildren(h("p", { class: "al-note", text: `Loading ${ix.kind[r]} ${ix.name[r]}…` }));
     model.send({ type: "detail", id: ix.id[r] });
+    setTimeout(() => {  // no answer: the notebook was reopened without its kernel
+      if (view.row === r && !view.cache.has(key)) {
+        detail.replaceChildren(h("p", { class: "al-note", text: "The messages of this step come from the " +
+          "running kernel and it did not answer: run the cell again to see them." }));
+      }
+    }, DETAIL_TIMEOUT_MS);
   }
 
   function select(r, fromClick) {
