@@ -14,6 +14,12 @@ from agentlab.models.openai import OpenAIModel
 KEY = "sk-test-cassette-0123456789abcdef"
 
 
+@pytest.fixture(autouse=True)
+def recording_allowed(monkeypatch):
+    """CI sets AGENTLAB_CASSETTE_MODE=replay; these tests record into tmp_path on purpose."""
+    monkeypatch.delenv("AGENTLAB_CASSETTE_MODE", raising=False)
+
+
 def lookup_order(order_id: str) -> str:
     """Look an order up by id."""
     return f"order {order_id}: shipped"
