@@ -80,3 +80,16 @@ def test_sample_trace_loads_and_says_what_it_cost() -> None:
     assert trace.root.kind == "run" and trace.root.status == "ok"
     assert trace.usage.requests == 2 and trace.cost is not None and trace.cost > 0
     assert [s.name for s in trace.find("tool")] == ["lookup_order", "check_payments"]
+
+
+def test_cassette_is_a_recording_of_a_real_model_with_its_provenance() -> None:
+    lines = [
+        json.loads(x)
+        for x in (DATA / "cassettes" / "routing_smollm2.jsonl").read_text().splitlines()
+    ]
+    header, calls = lines[0], lines[1:]
+    assert header["format"] == "agentlab-cassette"
+    assert header["models"] == [{"model": "openai:smollm2", "server": "http://127.0.0.1:8080/v1"}]
+    assert len(calls) == 30
+    assert all(c["response"]["usage"]["input_tokens"] > 0 for c in calls)
+    assert all(c["response"]["attributes"].get("request_id") for c in calls)
