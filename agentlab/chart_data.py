@@ -78,7 +78,8 @@ def agent_edges(frame: pd.DataFrame) -> pd.DataFrame:
                     pairs.append((up_agent, agent, "as tool"))
                 break
     edges = pd.DataFrame(pairs, columns=["from_agent", "to_agent", "style"])
-    return edges.groupby(["from_agent", "to_agent", "style"], as_index=False, sort=False).size()
+    counted = edges.groupby(["from_agent", "to_agent", "style"], as_index=False, sort=False)
+    return counted.size().rename(columns={"size": "count"})
 
 
 def graph_layout(edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -162,7 +162,7 @@ def _handoffs_html(trace: Trace, max_handoffs: int = 50) -> str:
         d = detail(trace, span.id)
         a = span.attributes
         crossed = d["messages_out"]["items"]
-        removed = d.get("removed")
+        removed = d["removed"]["items"]
         parts.append(
             f"<details{opened}><summary><strong>hop {escape(str(a.get('hop', '?')))}: "
             f"{escape(str(a.get('from_agent')))} → {escape(str(a.get('to_agent')))}</strong> "
@@ -172,9 +172,8 @@ def _handoffs_html(trace: Trace, max_handoffs: int = 50) -> str:
             + f"<div><strong>Messages that crossed ({len(crossed)})</strong></div>"
             + _messages_html(crossed)
             + (
-                "<div><strong>Removed by the filter</strong></div>"
-                f"{_messages_html(removed['items'])}"
-                f"{escape(removed.get('text', ''))}"
+                f"<div><strong>Removed by the filter ({len(removed)})</strong></div>"
+                + _messages_html(removed)
                 if removed
                 else ""
             )

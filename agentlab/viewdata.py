@@ -185,8 +185,8 @@ def _jsonable(value: Any) -> Any:
 def detail(trace: Trace, span_id: Any) -> dict[str, Any]:
     """Everything the viewer shows for one span: exact messages in and out, output, attributes.
 
-    For a ``handoff`` span, ``messages_out`` is exactly what the receiver got and
-    ``removed`` what a filter dropped (message indices in ``attributes["removed"]``).
+    For a ``handoff`` span, ``messages_in`` is the default context, ``messages_out``
+    exactly what the receiver got, and ``removed`` what a filter dropped.
     """
     span = next((s for s in reversed(trace.spans) if s.id == span_id), None)
     if span is None:
@@ -207,12 +207,19 @@ def detail(trace: Trace, span_id: Any) -> dict[str, Any]:
         "messages_in": _messages(trace, span.messages_in),
         "messages_out": _messages(trace, span.messages_out),
     }
+    if span.kind == "handoff":
+        data["removed"] = _removed(trace, span)
+    return data
+
+
+def _removed(trace: Trace, span: Span) -> dict[str, Any]:
+    """What a handoff filter dropped: ``attributes["removed"]`` when it lists message
+    indices, else the default context (``messages_in``) minus what crossed."""
     removed = span.attributes.get("removed")
     if isinstance(removed, (list, tuple)) and all(isinstance(i, int) for i in removed):
-        data["removed"] = _messages(trace, list(removed))
-    elif removed:
-        data["removed"] = {"items": [], "hidden": 0, "text": clip(removed, 400)}
-    return data
+        return _messages(trace, list(removed))
+    crossed = set(span.messages_out)
+    return _messages(trace, [i for i in span.messages_in if i not in crossed])
 
 
 def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:

@@ -146,8 +146,8 @@ def test_widget_steps_through_turns_and_opens_a_handoff(page):
     page.wait_for_selector(".al-detail :text('Messages that crossed (3)')")
     text = detail.inner_text()
     for expected in ("Triage → Billing", "refund the duplicate charge on order 42",
-                     "order lookup failed; user is annoyed", "You handle billing.",
-                     "Removed by the filter (1)", "Error: KeyError: '42'"):  # fmt: skip
+                     "order lookup failed; user is annoyed", "Removed by the filter (2)",
+                     "Handoff from Triage to Billing (hop 1).", "KeyError: '42'"):  # fmt: skip
         assert expected in text, expected
     # one request per span: going back to step 1 used the cached details
     assert page.evaluate("window.log.sent.map((m) => m.id)") == [3, 4, 5, 6]
@@ -282,7 +282,7 @@ def test_exported_report_shows_runs_and_charts_offline(page, report):
         assert page.locator(".al-snap", has_text=text).first.is_visible(), text
     intent = page.locator(".al-intent", has_text="refund the duplicate charge on order 42")
     assert intent.first.is_visible()
-    crossed = page.locator(".al-snap details[open]", has_text="You handle billing.")
+    crossed = page.locator(".al-snap details[open]", has_text="Handoff from Triage to Billing")
     assert crossed.first.is_visible()
     charts = page.evaluate("""() => [...document.images]
         .filter((img) => img.src.startsWith('data:image/svg+xml') && img.naturalWidth > 200)

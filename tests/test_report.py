@@ -37,8 +37,8 @@ def test_snapshot_opens_handoff_contexts_with_what_crossed_and_what_was_removed(
     assert handoff.startswith("Handoffs (1)</h4><details open>")
     for text in ("Triage → Billing", "refund the duplicate charge on order 42",
                  "order lookup failed; user is annoyed", "filter: drop_tool_errors",
-                 "Messages that crossed (3)", "You handle billing.",
-                 "Removed by the filter", "Error: KeyError: &#x27;42&#x27;"):  # fmt: skip
+                 "Messages that crossed (3)", "Handoff from Triage to Billing (hop 1).",
+                 "Removed by the filter (2)", "Error: KeyError: &#x27;42&#x27;"):  # fmt: skip
         assert text in handoff, text
 
 
@@ -50,8 +50,8 @@ def test_standalone_page_embeds_the_viewer_and_stores_each_message_once():
     assert "export default { render }" in html  # the widget's own ES module
     data = json.loads(re.search(r"id='al-data'>(.*?)</script>", html, re.S).group(1))
     assert len(data["messages"]) == len(trace.messages)
-    assert data["details"]["6"]["messages_out"]["items"] == [5, 1, 2]  # indices, not copies
-    assert data["details"]["6"]["removed"]["items"] == [3]
+    assert data["details"]["6"]["messages_out"]["items"] == [1, 2, 7]  # indices, not copies
+    assert data["details"]["6"]["removed"]["items"] == [3, 4]
     assert data["index"]["kind"][6] == "handoff"
     assert "</script><script>alert" not in html
 

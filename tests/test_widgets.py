@@ -3,6 +3,7 @@ the mimebundle (widget view + static text/html fallback), the live view."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
@@ -70,18 +71,27 @@ def test_details_come_on_request_with_the_exact_messages(monkeypatch):
     [reply] = sent
     assert reply["type"] == "detail" and reply["id"] == 6
     data = reply["data"]
-    assert [m["content"] for m in data["messages_out"]["items"]] == [
-        "You handle billing.",
-        "I was charged twice for order 42",
-        "",
-    ]
-    assert data["messages_out"]["items"][2]["tool_calls"][0]["name"] == "lookup_order"
-    assert [m["content"] for m in data["removed"]["items"]] == ["Error: KeyError: '42'"]
+    crossed = data["messages_out"]["items"]
+    assert [m["index"] for m in crossed] == [1, 2, 7]
+    assert crossed[0]["content"] == "I was charged twice for order 42"
+    assert crossed[1]["tool_calls"][0]["name"] == "lookup_order"
+    assert crossed[2]["content"].startswith("Handoff from Triage to Billing (hop 1).")
+    removed = data["removed"]["items"]  # the default context minus what crossed
+    assert [m["content"] for m in removed] == ["Error: KeyError: '42'", ""]
+    assert removed[1]["tool_calls"][0]["name"] == "transfer_to_billing"
     assert data["attributes"]["intent"] == "refund the duplicate charge on order 42"
     model = viewer.detail(3)
     assert [m["role"] for m in model["messages_in"]["items"]] == ["system", "user"]
     assert model["usage"]["input_tokens"] == 100 and model["cost"] == pytest.approx(0.001)
     assert viewer.detail(999) == {"id": 999, "missing": True}
+
+
+def test_handoff_removed_may_list_message_indices():
+    trace = handoff_trace()
+    at = next(i for i, span in enumerate(trace.spans) if span.id == 6)
+    span = trace.spans[at]
+    trace.spans[at] = dataclasses.replace(span, attributes={**span.attributes, "removed": [3]})
+    assert [m["index"] for m in al.show(trace).detail(6)["removed"]["items"]] == [3]
 
 
 def test_the_index_sent_to_the_browser_holds_no_message_text():
@@ -104,8 +114,8 @@ def test_mimebundle_has_the_widget_view_and_a_static_html_fallback():
         "■ stopped",
         "refund the duplicate charge on order 42",
         "order lookup failed; user is annoyed",
-        "You handle billing.",
-        "Removed by the filter",
+        "Handoff from Triage to Billing (hop 1).",
+        "Removed by the filter (2)",
     ):
         assert text in html, text
     assert "<script" not in html and "http" not in html

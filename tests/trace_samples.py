@@ -55,6 +55,12 @@ def handoff_trace() -> Trace:
         ),
         Message.system("You handle billing."),
         Message.assistant("Refund issued for the duplicate charge.", agent="Billing"),
+        Message(
+            "system",
+            "Handoff from Triage to Billing (hop 1).\nIntent: refund the "
+            "duplicate charge on order 42\nState: order lookup failed; user is annoyed",
+            agent="Triage",
+        ),  # the visible handoff note
     ]
     handoff = {
         "from_agent": "Triage",
@@ -63,7 +69,7 @@ def handoff_trace() -> Trace:
         "intent": "refund the duplicate charge on order 42",
         "state": "order lookup failed; user is annoyed",
         "filter": "drop_tool_errors",
-        "removed": [3],
+        "removed": 2,  # the tool error and the transfer call
     }
     spans = [
         _model(3, 2, "Triage", 0.01, 0.51, (0, 1), (2,)),
@@ -89,11 +95,12 @@ def handoff_trace() -> Trace:
             "Triage",
             T0 + 0.95,
             T0 + 0.96,
-            messages_out=(5, 1, 2),
+            messages_in=(1, 2, 3, 4, 7),  # the default context
+            messages_out=(1, 2, 7),  # what the filter left: exactly what Billing got
             attributes=handoff,
         ),
         Span(2, 1, "agent", "Triage", "Triage", T0 + 0.005, T0 + 0.97, attributes={"turns": 2}),
-        _model(8, 7, "Billing", 0.98, 1.48, (5, 1, 2), (6,), tokens=(80, 12), cost=0.002),
+        _model(8, 7, "Billing", 0.98, 1.48, (5, 1, 2, 7), (6,), tokens=(80, 12), cost=0.002),
         Span(
             7, 1, "agent", "Billing", "Billing", T0 + 0.975, T0 + 1.49, output=messages[6].content
         ),

@@ -52,12 +52,11 @@ function messageView(message) {
 }
 
 function messageList(title, list) {
-  if (!list || (!list.items.length && !list.text)) return null;
+  if (!list || !list.items.length) return null;
   const count = list.items.length + list.hidden;
   return h("section", { class: "al-section", "aria-label": title },
     h("h4", { text: `${title} (${count})` }),
     list.hidden ? h("p", { class: "al-note", text: `${list.hidden} earlier messages not shown` }) : null,
-    list.text ? h("p", { text: list.text }) : null,
     list.items.map(messageView));
 }
 
