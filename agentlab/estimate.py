@@ -58,19 +58,20 @@ class Estimate:
         return pd.DataFrame(self.rows, columns=list(ESTIMATE_COLUMNS))
 
     def __str__(self) -> str:
-        header = f"{'design':<16} {'tasks':>6} {'calls':>8} {'tokens':>11} {'USD':>10}  per task"
+        w = max([6, *(len(r["design"]) for r in self.rows)])
+        header = f"{'design':<{w}} {'tasks':>6} {'calls':>8} {'tokens':>11} {'USD':>11}  per task"
         lines = ["Expected for the full run (from " + self._source() + "):", header]
         for r in self.rows:
             lines.append(
-                f"{r['design'][:16]:<16} {r['tasks']:>6} {r['calls']:>8.0f} "
-                f"{r['tokens']:>11,.0f} {_money(r['cost_usd']):>10}  "
+                f"{r['design']:<{w}} {r['tasks']:>6} {r['calls']:>8.0f} "
+                f"{r['tokens']:>11,.0f} {_money(r['cost_usd']):>11}  "
                 f"{r['calls_per_task']:.1f} calls, {r['tokens_per_task']:,.0f} tokens, "
                 f"{_money(r['cost_per_task'])}"
             )
         total_tasks = sum(r["tasks"] for r in self.rows)
         lines.append(
-            f"{'total':<16} {total_tasks:>6} {self.calls:>8} {self.tokens:>11,} "
-            f"{_money(self.cost_usd):>10}"
+            f"{'total':<{w}} {total_tasks:>6} {self.calls:>8} {self.tokens:>11,} "
+            f"{_money(self.cost_usd):>11}"
         )
         return "\n".join(lines + [f"note: {n}" for n in self.notes])
 
@@ -87,7 +88,9 @@ class Estimate:
 
 
 def _money(value: float | None) -> str:
-    return "unpriced" if value is None else f"${value:.4f}"
+    from agentlab.pretty import format_money
+
+    return "unpriced" if value is None else format_money(value)
 
 
 def traces_by_design(traces: Any, designs: list[str]) -> dict[str, list[Trace]]:

@@ -93,9 +93,9 @@ class Comparison:
         ]
         extras = []
         if self.cost_difference_usd is not None:
-            extras.append(f"cost per task {self.cost_difference_usd:+.6f} USD")
+            extras.append(f"cost per task {self.cost_difference_usd:+.3g} USD")
         if self.time_difference_s is not None:
-            extras.append(f"time per task {self.time_difference_s:+.3f} s")
+            extras.append(f"time per task {self.time_difference_s:+.3g} s")
         if extras:
             lines.append(f"  {self.a} minus {self.b}: " + ", ".join(extras))
         return "\n".join(lines)

@@ -60,5 +60,5 @@ def test_comparison_reads_well():
     assert "chain vs single on 50 paired tasks" in text
     assert "80.0% vs 60.0%, difference +20.0% (95% CI +5.0% to +35.0%)" in text
     assert "12 only chain passed, 2 only single passed; exact McNemar p = 0.0129" in text
-    assert "cost per task +0.002000 USD, time per task +1.500 s" in text
+    assert "cost per task +0.002 USD, time per task +1.5 s" in text
     assert repr(c) == "<Comparison chain vs single: 80.0% vs 60.0% (+20.0%, p=0.0129, 50 pairs)>"
