@@ -110,41 +110,147 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static tools see the real names
     from agentlab import charts as charts
     from agentlab import models as models
-    from agentlab.agent import Agent
+    from agentlab.agent import Agent as Agent
     from agentlab.errors import (
-        AgentlabError, BudgetExceeded, ConfigError, DecisionError, DesignWarning,
-        GateStopped, HandoffCycle, Interrupted, LimitExceeded, MaxHops, MaxIterations,
-        MaxTasks, MaxTokens, MaxToolCalls, MaxTurns, ModelError, ModelHTTPError,
-        OutputValidationError, ReplayMismatch, RunStopped, ScriptExhausted, Timeout,
-        ToolError,
-    )  # fmt: skip
-    from agentlab.experiment import Experiment
-    from agentlab.experiment_result import ExperimentResult
-    from agentlab.handoffs import (
-        HandoffContext,
-        drop_tool_messages,
-        keep_last_messages,
-        note_only,
+        AgentlabError as AgentlabError,
     )
-    from agentlab.limits import Limits
-    from agentlab.messages import Message, ToolCall, ToolResult
-    from agentlab.models.anthropic import AnthropicModel
-    from agentlab.models.base import Model, ModelRequest, ModelResponse, ToolSpec
-    from agentlab.models.cassette import cassette
-    from agentlab.models.openai import OpenAIModel
-    from agentlab.models.replay import ReplayModel
-    from agentlab.models.scripted import FunctionModel, ScriptedModel
-    from agentlab.otel import OTelProcessor
-    from agentlab.patterns.chain import Chain, Gate
-    from agentlab.patterns.decisions import Plan, PlanTask, Verdict
-    from agentlab.patterns.evaluator import EvaluatorOptimizer
-    from agentlab.patterns.orchestrator import Orchestrator
-    from agentlab.patterns.parallel import Parallel
-    from agentlab.patterns.router import Router
-    from agentlab.pricing import Usage
-    from agentlab.result import Run
-    from agentlab.runnable import Runnable
-    from agentlab.team import Conversation, Team
-    from agentlab.tools import Tool, tool
-    from agentlab.tracing import Span, Trace, add_processor, processing, remove_processor
-    from agentlab.widgets import compare as compare, show as show
+    from agentlab.errors import (
+        BudgetExceeded as BudgetExceeded,
+    )
+    from agentlab.errors import (
+        ConfigError as ConfigError,
+    )
+    from agentlab.errors import (
+        DecisionError as DecisionError,
+    )
+    from agentlab.errors import (
+        DesignWarning as DesignWarning,
+    )
+    from agentlab.errors import (
+        GateStopped as GateStopped,
+    )
+    from agentlab.errors import (
+        HandoffCycle as HandoffCycle,
+    )
+    from agentlab.errors import (
+        Interrupted as Interrupted,
+    )
+    from agentlab.errors import (
+        LimitExceeded as LimitExceeded,
+    )
+    from agentlab.errors import (
+        MaxHops as MaxHops,
+    )
+    from agentlab.errors import (
+        MaxIterations as MaxIterations,
+    )
+    from agentlab.errors import (
+        MaxTasks as MaxTasks,
+    )
+    from agentlab.errors import (
+        MaxTokens as MaxTokens,
+    )
+    from agentlab.errors import (
+        MaxToolCalls as MaxToolCalls,
+    )
+    from agentlab.errors import (
+        MaxTurns as MaxTurns,
+    )
+    from agentlab.errors import (
+        ModelError as ModelError,
+    )
+    from agentlab.errors import (
+        ModelHTTPError as ModelHTTPError,
+    )
+    from agentlab.errors import (
+        OutputValidationError as OutputValidationError,
+    )
+    from agentlab.errors import (
+        ReplayMismatch as ReplayMismatch,
+    )
+    from agentlab.errors import (
+        RunStopped as RunStopped,
+    )
+    from agentlab.errors import (
+        ScriptExhausted as ScriptExhausted,
+    )
+    from agentlab.errors import (
+        Timeout as Timeout,
+    )
+    from agentlab.errors import (
+        ToolError as ToolError,
+    )
+    from agentlab.experiment import Experiment as Experiment
+    from agentlab.experiment_result import ExperimentResult as ExperimentResult
+    from agentlab.handoffs import (
+        HandoffContext as HandoffContext,
+    )
+    from agentlab.handoffs import (
+        drop_tool_messages as drop_tool_messages,
+    )
+    from agentlab.handoffs import (
+        keep_last_messages as keep_last_messages,
+    )
+    from agentlab.handoffs import (
+        note_only as note_only,
+    )
+    from agentlab.limits import Limits as Limits
+    from agentlab.messages import Message as Message
+    from agentlab.messages import ToolCall as ToolCall
+    from agentlab.messages import ToolResult as ToolResult
+    from agentlab.models.anthropic import AnthropicModel as AnthropicModel
+    from agentlab.models.base import (
+        Model as Model,
+    )
+    from agentlab.models.base import (
+        ModelRequest as ModelRequest,
+    )
+    from agentlab.models.base import (
+        ModelResponse as ModelResponse,
+    )
+    from agentlab.models.base import (
+        ToolSpec as ToolSpec,
+    )
+    from agentlab.models.cassette import cassette as cassette
+    from agentlab.models.openai import OpenAIModel as OpenAIModel
+    from agentlab.models.replay import ReplayModel as ReplayModel
+    from agentlab.models.scripted import (
+        FunctionModel as FunctionModel,
+    )
+    from agentlab.models.scripted import (
+        ScriptedModel as ScriptedModel,
+    )
+    from agentlab.otel import OTelProcessor as OTelProcessor
+    from agentlab.patterns.chain import Chain as Chain
+    from agentlab.patterns.chain import Gate as Gate
+    from agentlab.patterns.decisions import Plan as Plan
+    from agentlab.patterns.decisions import PlanTask as PlanTask
+    from agentlab.patterns.decisions import Verdict as Verdict
+    from agentlab.patterns.evaluator import EvaluatorOptimizer as EvaluatorOptimizer
+    from agentlab.patterns.orchestrator import Orchestrator as Orchestrator
+    from agentlab.patterns.parallel import Parallel as Parallel
+    from agentlab.patterns.router import Router as Router
+    from agentlab.pricing import Usage as Usage
+    from agentlab.result import Run as Run
+    from agentlab.runnable import Runnable as Runnable
+    from agentlab.team import Conversation as Conversation
+    from agentlab.team import Team as Team
+    from agentlab.tools import Tool as Tool
+    from agentlab.tools import tool as tool
+    from agentlab.tracing import (
+        Span as Span,
+    )
+    from agentlab.tracing import (
+        Trace as Trace,
+    )
+    from agentlab.tracing import (
+        add_processor as add_processor,
+    )
+    from agentlab.tracing import (
+        processing as processing,
+    )
+    from agentlab.tracing import (
+        remove_processor as remove_processor,
+    )
+    from agentlab.widgets import compare as compare
+    from agentlab.widgets import show as show

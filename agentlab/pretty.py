@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from agentlab.tracing import Span, _start_key
+from agentlab.spans import Span, start_order
 
 if TYPE_CHECKING:
     from agentlab.tracing import Trace
@@ -99,12 +99,12 @@ def format_trace(trace: Trace, *, max_spans: int = 500) -> str:
             span.error if span.status in ("error", "stopped") and span.error else _describe(span)
         )
         lines.append(f"{line}  {_clip(detail, 72)}".rstrip())
-        kids = sorted(children.get(span.id, ()), key=_start_key)
+        kids = sorted(children.get(span.id, ()), key=start_order)
         extension = "" if depth == 0 else ("   " if last else "│  ")
         for i, kid in enumerate(kids):
             visit(kid, prefix + extension, i == len(kids) - 1, depth + 1)
 
-    for root in sorted(children.get(None, ()), key=_start_key):
+    for root in sorted(children.get(None, ()), key=start_order):
         visit(root, "", True, 0)
     if len(trace.spans) > len(lines):
         lines.append(

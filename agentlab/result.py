@@ -17,7 +17,8 @@ from agentlab.limits import Budget, Limits
 from agentlab.messages import Message, as_messages
 from agentlab.pricing import Usage
 from agentlab.runnable import Outcome, RunContext, Runnable, Status, preflight, timeout_error
-from agentlab.tracing import SpanStatus, Trace, active_processors
+from agentlab.spans import SpanStatus
+from agentlab.tracing import Trace, active_processors
 
 if TYPE_CHECKING:
     from agentlab.handoffs import HandoffContext

@@ -10,6 +10,7 @@ loop goes on. Structured output that fails validation is fed back once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 class _Conversation:
     """An agent invocation's history, with each message's index in the trace."""
 
-    __slots__ = ("ctx", "messages", "indices")
+    __slots__ = ("ctx", "indices", "messages")
 
     def __init__(self, ctx: RunContext) -> None:
         self.ctx = ctx
@@ -92,7 +93,7 @@ async def run_agent(
 
 
 class _LoopState:
-    __slots__ = ("turns", "last_text", "retried_output")
+    __slots__ = ("last_text", "retried_output", "turns")
 
     def __init__(self) -> None:
         self.turns = 0
@@ -146,10 +147,8 @@ async def _loop(
 
 
 def _keep_partial(exc: BaseException, partial: Outcome) -> None:
-    try:
+    with contextlib.suppress(AttributeError):  # exceptions with __slots__ cannot carry it
         exc.partial = partial  # type: ignore[attr-defined]
-    except AttributeError:  # exceptions with __slots__ cannot carry it
-        pass
 
 
 def _guard(ctx: RunContext, span_id: int | str, check: Any, *args: Any) -> None:
@@ -229,7 +228,9 @@ async def run_tool_calls(
         raise
 
 
-async def run_tool_call(agent: Agent, call: ToolCall, ctx: RunContext, span_id: int | str) -> Message:
+async def run_tool_call(
+    agent: Agent, call: ToolCall, ctx: RunContext, span_id: int | str
+) -> Message:
     """One tool call in a ``tool`` span; trouble becomes an error result for the model."""
     _guard(ctx, span_id, ctx.budget.count_tool_call)
     with ctx.span("tool", call.name, span_id, agent=agent.name) as span:

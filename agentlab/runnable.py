@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from agentlab.errors import ConfigError, LimitExceeded, Timeout
 from agentlab.limits import Budget, Limits
 from agentlab.messages import Message
-from agentlab.tracing import SpanHandle, SpanKind, Trace
+from agentlab.spans import SpanKind
+from agentlab.tracing import SpanHandle, Trace
 
 if TYPE_CHECKING:
     from agentlab.result import Run

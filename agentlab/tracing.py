@@ -5,7 +5,8 @@ spans point at messages by index (``messages_in``: what was sent, ``messages_out
 what came back). Span ids are per-trace counters; the root ``run`` span has
 ``parent_id=None``. Processors (``add_processor``) see spans as they start and end.
 
-``SPAN_KINDS`` below is the one place that says what each kind's ``attributes`` hold.
+``agentlab.spans.SPAN_KINDS`` is the one place that says what each kind's ``attributes``
+hold (re-exported here).
 
 >>> import agentlab as al
 >>> run = al.Agent(name="Echo", model=al.ScriptedModel(["hi"])).run_sync("hello")
@@ -18,95 +19,18 @@ from __future__ import annotations
 import contextvars
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from agentlab.errors import RunStopped
 from agentlab.messages import Message
 from agentlab.pricing import Usage
+from agentlab.spans import Span as Span  # re-exported: a Trace holds Spans
+from agentlab.spans import SpanKind, SpanStatus, start_order
 
 if TYPE_CHECKING:
     import pandas as pd
-
-SpanKind = Literal[
-    "run", "agent", "model", "tool", "handoff", "limit", "team", "chain", "gate", "router",
-    "route", "parallel", "branch", "merge", "vote", "orchestrator", "plan", "evaluator",
-    "iteration", "evaluation",
-]  # fmt: skip
-SpanStatus = Literal["ok", "error", "stopped", "running"]
-
-SPAN_KINDS: dict[str, str] = {
-    "run": "root of every run. attrs: runnable, input, limits, status, stop_reason, "
-    "stop_detail, cost_budget (why money could not be enforced, if so)",
-    "agent": "one invocation of an agent; holds its model and tool spans. attrs: turns, "
-    "max_turns, handoffs (names of transfer targets offered)",
-    "model": "one model turn. fields: model, usage, cost_usd, messages_in/out. attrs: "
-    "turn, latency_s, price_source, request_id, replayed, waited_s, attempts, settings; "
-    "real providers add response_model, finish_reason, attempts, retries [{attempt, error, "
-    "wait_s}], waited_s + concurrency_limit (when a call waited for a slot)",
-    "tool": "one tool call, child of the calling agent's span. attrs: call_id, "
-    "arguments, transfer_to (receiver, for transfer_to_* tools); output: the result text "
-    "the model saw; status error if it failed (stopped for a refused transfer)",
-    "handoff": "a transfer, child of the team span. attrs: from_agent, to_agent, hop, "
-    "intent, state, filter ('default' or the filter's name), removed (messages a filter "
-    "dropped); messages_in: the default context (history + note); messages_out: exactly "
-    "what the receiver got",
-    "limit": "a guard fired (status stopped). attrs: limit, value (configured), reached; "
-    "edge ([from, to]) for max_hops and handoff_cycle",
-    "team": "a Team's user turn. attrs: entry (who got the message), max_hops, hops, "
-    "final_agent, turn (1-based, per conversation)",
-    "chain": "a Chain. attrs: steps (names). A plain function used as a step, branch or "
-    "classifier in any pattern writes a tool span named after it (attrs: function)",
-    "gate": "a gate check. attrs: gate, step (whose output it checked), passed, reason",
-    "router": "a Router. attrs: routes, fallback",
-    "route": "the routing decision. attrs: label (raw), normalized, route (the route key, "
-    "'fallback', or None when unknown), handler, fell_back",
-    "parallel": "a Parallel block. attrs: branches, max_concurrency, on_error, failed "
-    "(indices of branches that failed or stopped)",
-    "branch": "one branch of a Parallel block, or one task of an Orchestrator's plan. "
-    "attrs: index; worker, task (orchestrator tasks)",
-    "merge": "merging branch outputs (a Parallel's merge, an Orchestrator's synthesizer). "
-    "attrs: inputs (how many)",
-    "vote": "a vote over candidates. attrs: rule, candidates, counts (normalised answer -> "
-    "n), winner (normalised), winner_index (branch of the output); output: the pick",
-    "orchestrator": "an Orchestrator. attrs: workers, max_tasks",
-    "plan": "the orchestrator's plan. attrs: tasks [{worker, task}]",
-    "evaluator": "an EvaluatorOptimizer. attrs: max_iterations, accept, iterations (run)",
-    "iteration": "one generate-evaluate round. attrs: iteration, score, accepted",
-    "evaluation": "the evaluator's verdict (output: the Verdict). attrs: score, feedback, accepted",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """One finished (or, for processors' start events, running) step of a run.
-
-    ``start``/``end`` are Unix seconds; ``usage``/``cost_usd`` are set on ``model``
-    spans only (aggregates are sums over them), so nothing is counted twice.
-    """
-
-    id: int | str
-    parent_id: int | str | None
-    kind: SpanKind
-    name: str
-    agent: str | None = None
-    start: float = 0.0
-    end: float | None = None
-    status: SpanStatus = "ok"
-    error: str | None = None
-    model: str | None = None
-    messages_in: tuple[int, ...] = ()
-    messages_out: tuple[int, ...] = ()
-    output: Any = None
-    usage: Usage | None = None
-    cost_usd: float | None = None
-    attributes: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def duration_s(self) -> float | None:
-        return None if self.end is None else self.end - self.start
 
 
 class TraceProcessor(Protocol):
@@ -168,14 +92,33 @@ class SpanHandle:
     """
 
     __slots__ = (
-        "trace", "id", "parent_id", "kind", "name", "agent", "start", "status", "error",
-        "model", "messages_in", "messages_out", "output", "usage", "cost_usd", "attributes",
-    )  # fmt: skip
+        "agent",
+        "attributes",
+        "cost_usd",
+        "error",
+        "id",
+        "kind",
+        "messages_in",
+        "messages_out",
+        "model",
+        "name",
+        "output",
+        "parent_id",
+        "start",
+        "status",
+        "trace",
+        "usage",
+    )
 
     def __init__(
-        self, trace: Trace, kind: SpanKind, name: str, parent_id: int | str | None,
-        agent: str | None, start: float,
-    ) -> None:  # fmt: skip
+        self,
+        trace: Trace,
+        kind: SpanKind,
+        name: str,
+        parent_id: int | str | None,
+        agent: str | None,
+        start: float,
+    ) -> None:
         self.trace = trace
         self.id = trace._next_id
         trace._next_id += 1
@@ -219,13 +162,25 @@ class SpanHandle:
         from agentlab.trace_io import jsonable
 
         return Span(
-            self.id, self.parent_id, self.kind, self.name, self.agent, self.start, end,
-            self.status if end is not None else "running", self.error, self.model,
-            self.messages_in, self.messages_out,
-            self.output if self.output is None or type(self.output) is str
+            self.id,
+            self.parent_id,
+            self.kind,
+            self.name,
+            self.agent,
+            self.start,
+            end,
+            self.status if end is not None else "running",
+            self.error,
+            self.model,
+            self.messages_in,
+            self.messages_out,
+            self.output
+            if self.output is None or type(self.output) is str
             else jsonable(self.output),
-            self.usage, self.cost_usd, self.attributes,
-        )  # fmt: skip
+            self.usage,
+            self.cost_usd,
+            self.attributes,
+        )
 
 
 class Trace:
@@ -310,7 +265,7 @@ class Trace:
 
     def children(self, span_id: int | str) -> list[Span]:
         """Direct children of a span, in start order."""
-        return sorted((s for s in self.spans if s.parent_id == span_id), key=_start_key)
+        return sorted((s for s in self.spans if s.parent_id == span_id), key=start_order)
 
     def find(
         self, kind: str | None = None, *, name: str | None = None, agent: str | None = None
@@ -327,7 +282,7 @@ class Trace:
                 and (name is None or s.name == name)
                 and (agent is None or s.agent == agent)
             ),
-            key=_start_key,
+            key=start_order,
         )
 
     def messages_of(self, span: Span, which: Literal["in", "out"] = "in") -> list[Message]:
@@ -404,7 +359,3 @@ class Trace:
 
     def __str__(self) -> str:
         return self.pretty()
-
-
-def _start_key(span: Span) -> tuple[float, str]:
-    return (span.start, str(span.id).zfill(12))

@@ -19,7 +19,7 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from agentlab.tracing import _start_key
+from agentlab.spans import start_order
 
 if TYPE_CHECKING:
     from agentlab.tracing import Span, Trace
@@ -81,7 +81,7 @@ def tree_order(spans: list[Span]) -> list[tuple[Span, int, int]]:
         parent = span.parent_id if span.parent_id in ids else None
         children[parent].append(span)
     for kids in children.values():
-        kids.sort(key=_start_key)
+        kids.sort(key=start_order)
     rows: list[tuple[Span, int, int]] = []
     stack: list[tuple[Span, int, int]] = [(s, 0, -1) for s in reversed(children[None])]
     while stack:
@@ -140,7 +140,7 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
         "cost": cost,
         "note": [note_of(s) for s, _, _ in rows],
     }
-    order = sorted(range(len(rows)), key=lambda r: _start_key(rows[r][0]))
+    order = sorted(range(len(rows)), key=lambda r: start_order(rows[r][0]))
     index["steps"] = [r for r in order if rows[r][0].kind in STEP_KINDS]
     index["handoffs"] = [
         {

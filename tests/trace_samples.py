@@ -1,7 +1,7 @@
 """Hand-built traces for the widget, chart and report tests.
 
 They are made of ``Span``/``Message`` objects directly (with the attributes that
-``tracing.SPAN_KINDS`` documents), so these tests do not depend on the pattern and
+``spans.SPAN_KINDS`` documents), so these tests do not depend on the pattern and
 handoff code, and every figure in them is known.
 """
 

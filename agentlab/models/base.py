@@ -57,7 +57,7 @@ class ModelResponse:
 
     text: str = ""
     tool_calls: tuple[ToolCall, ...] = ()
-    usage: Usage = Usage(requests=1)
+    usage: Usage = field(default_factory=lambda: Usage(requests=1))
     model: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
 

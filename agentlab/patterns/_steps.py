@@ -20,7 +20,7 @@ from agentlab.errors import ConfigError
 from agentlab.limits import Limits
 from agentlab.messages import Message
 from agentlab.runnable import Outcome, RunContext, Runnable, as_text, check_runnable
-from agentlab.tracing import SpanStatus
+from agentlab.spans import SpanStatus
 
 _NON_WORD = re.compile(r"[\W_]+")
 
