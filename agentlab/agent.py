@@ -80,6 +80,8 @@ class Agent(Runnable):
         self.model = resolve_model(model)
         if isinstance(handoffs, (str, Agent)):
             raise ConfigError(f"handoffs of agent {name!r} must be a list, e.g. handoffs=[sales]")
+        if callable(tools) or isinstance(tools, (str, Tool)):
+            raise ConfigError(f"tools of agent {name!r} must be a list, e.g. tools=[lookup_order]")
         self.tools: tuple[Tool, ...] = tuple(function_tool(t) for t in tools)
         self.handoffs: tuple[Agent | str, ...] = tuple(handoffs)
         self.settings: dict[str, Any] = dict(settings or {})

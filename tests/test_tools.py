@@ -98,6 +98,7 @@ def test_non_callable_tool_is_a_config_error():
         ({"name": "A", "model": 42}, "model=42 is not a model"),
         ({"name": "A", "limits": {"max_turns": 3}}, r"must be al.Limits\(...\)"),
         ({"name": "A", "output_type": 3}, "has no JSON schema"),
+        ({"name": "A", "tools": len}, r"must be a list, e.g. tools=\[lookup_order\]"),
     ],
 )
 def test_bad_agent_configuration_fails_at_construction(kwargs, message):
