@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import numbers
 import time
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentlab.dataset import load_dataset
 from agentlab.errors import ConfigError
 from agentlab.experiment_result import ExperimentResult, TaskResult
 from agentlab.limits import Limits
@@ -371,45 +370,3 @@ def _as_designs(designs: Any) -> dict[str, Runnable]:
     if not out:
         raise ConfigError("Experiment needs at least one design, e.g. {'single': agent}")
     return out
-
-
-def load_dataset(dataset: Any) -> list[dict[str, Any]]:
-    """Examples from a list of dicts (or texts), a pandas DataFrame, or a JSONL path."""
-    if isinstance(dataset, (str, Path)):
-        items: list[Any] = _read_jsonl(Path(dataset))
-    elif hasattr(dataset, "to_dict") and hasattr(dataset, "columns"):
-        items = dataset.to_dict("records")
-    elif isinstance(dataset, Iterable) and not isinstance(dataset, Mapping):
-        items = list(dataset)
-    else:
-        raise ConfigError(
-            "dataset must be a list of dicts with an 'input', a pandas DataFrame, or a "
-            f"JSONL path, got {type(dataset).__name__}"
-        )
-    examples = []
-    for number, item in enumerate(items):
-        if isinstance(item, str):
-            item = {"input": item}
-        if not isinstance(item, Mapping) or "input" not in item:
-            raise ConfigError(
-                f"example {number} has no 'input': {item!r}; write each example as a dict "
-                "like {'input': 'Where is order 42?', 'expected': '...'}"
-            )
-        examples.append(dict(item))
-    if not examples:
-        raise ConfigError("the dataset is empty; give at least one {'input': ...} example")
-    return examples
-
-
-def _read_jsonl(path: Path) -> list[Any]:
-    if not path.exists():
-        raise ConfigError(f"dataset file {str(path)!r} does not exist")
-    items = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                try:
-                    items.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise ConfigError(f"{path}:{number}: not valid JSON ({exc})") from None
-    return items
