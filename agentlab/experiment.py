@@ -330,8 +330,8 @@ def _record_run(task: TaskResult, run: Run) -> None:
 
 
 def _as_score(value: Any) -> float:
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return 1.0 if value else 0.0
+    if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", None) == "b":
+        return 1.0 if value else 0.0  # numpy's bool (e.g. from a pandas comparison) too
     if isinstance(value, numbers.Real):
         return float(value)
     raise TypeError(f"check must return a bool or a number, got {type(value).__name__}: {value!r}")
