@@ -26,6 +26,7 @@ import inspect
 import numbers
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from agentlab.dataset import load_dataset
@@ -57,7 +58,9 @@ class Experiment:
         pass_threshold: The score a float ``check`` must reach (default 1.0).
         limits: Per-task ``al.Limits`` (default: the design's own, else the defaults).
         max_cost_usd: Money for the whole experiment; no new task starts once the
-            finished tasks have spent it (tasks already running finish).
+            finished tasks have spent it, and each task starts with its money limit
+            capped at what is left (tasks running side by side can still overshoot
+            by up to ``concurrency`` times that; ``concurrency=1`` makes it hard).
 
     >>> exp = al.Experiment({"single": agent, "chain": chain}, "data/tickets.jsonl",
     ...                     check=lambda out, ex: ex["label"] in out)  # doctest: +SKIP
@@ -245,7 +248,7 @@ class _Runner:
                 if self.stop is not None:
                     task.stop_reason = self.stop
                     return
-                run = await design.run(task.input, limits=self.limits)
+                run = await design.run(task.input, limits=self._limits_for(design))
                 _record_run(task, run)
                 await self._check(task, run)
         except (asyncio.CancelledError, KeyboardInterrupt):
@@ -255,6 +258,17 @@ class _Runner:
             task.status, task.error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
             self._account(task)
+
+    def _limits_for(self, design: Runnable) -> Limits:
+        """The task's limits, its money capped at what the experiment budget has left,
+        so one runaway task cannot spend past it (with concurrency=1 the cap is hard)."""
+        limits = self.limits or design.limits or Limits()
+        if self.max_cost_usd is None:
+            return limits
+        left = self.max_cost_usd - self.spent
+        if left > 0 and (limits.max_cost_usd is None or left < limits.max_cost_usd):
+            return replace(limits, max_cost_usd=left)
+        return limits
 
     async def _check(self, task: TaskResult, run: Run) -> None:
         if run.status != "completed":

@@ -175,3 +175,21 @@ async def test_completion_vs_cost_charts_a_real_result():
     ]
     assert [row["cost_per_task"] for row in data] == pytest.approx(summary.cost_per_task.tolist())
     assert data[1]["completion_ci_low"] == pytest.approx(summary.completion_ci_low[1])
+
+
+async def test_a_runaway_task_cannot_spend_past_the_experiment_budget():
+    looping = al.FunctionModel(
+        lambda messages, tools: al.ToolCall("nothing", {}), priced_as="openai:gpt-4o-mini"
+    )
+    agent = al.Agent(name="Loop", model=looping)  # its own limits: $1.00, 10 turns
+    one_call = agent.run_sync("x", limits=al.Limits(max_turns=1)).cost
+    budget = 2.5 * one_call
+    result = await al.Experiment(agent, ["x", "y", "z"], max_cost_usd=budget).run(
+        concurrency=1, progress=False
+    )
+    first = result.tasks[0]
+    assert (first.status, first.stop_reason) == ("stopped", "max_cost_usd")
+    assert first.trace.usage.requests < 10  # stopped by the experiment's money, not max_turns
+    last_call = [s for s in first.trace.spans if s.kind == "model"][-1]
+    assert result.cost - last_call.cost_usd <= budget  # over by at most the call that crossed
+    assert result.skipped == 2 and result.stopped_early == "max_cost_usd"
