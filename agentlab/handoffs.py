@@ -116,6 +116,11 @@ def check_handoffs(agent: Agent) -> None:
                 f"handoffs of agent {agent.name!r} must be agents or agent names, got "
                 f"{target!r}; e.g. handoffs=[sales, 'Support']"
             )
+        if _target_name(target) == agent.name:
+            raise ConfigError(
+                f"agent {agent.name!r} lists itself as a handoff target; it keeps the "
+                "conversation by answering, so remove it from handoffs=[...]"
+            )
         tool_name = transfer_tool_name(_target_name(target))
         if tool_name in names:
             raise ConfigError(
@@ -135,7 +140,7 @@ def check_handoffs(agent: Agent) -> None:
             "specialists per agent: more targets make the choice unreliable. Group them "
             "behind a triage agent or a Router",
             DesignWarning,
-            stacklevel=4,
+            stacklevel=3,  # check_handoffs <- Agent.__init__ <- the user's code
         )
 
 

@@ -105,6 +105,8 @@ class Team(Runnable):
             )
         if limits is not None and not isinstance(limits, Limits):
             raise ConfigError(f"limits of team {name!r} must be al.Limits(...), got {limits!r}")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"Team name must be non-empty text, got {name!r}; e.g. name='Shop'")
         self.name = name
         self.limits = limits
         self.max_hops = max_hops
@@ -222,21 +224,22 @@ class Team(Runnable):
             default_indices = [*history_indices, ctx.trace.add_message(note)]
             conv.transcript.append(note)
             fn = receiver.agent.handoff_filter or self.handoff_filter
-            messages, indices = default, default_indices
-            if fn is not None:
-                messages, indices = _apply_filter(fn, default, default_indices, ctx)
             span.messages_in = tuple(default_indices)
-            span.messages_out = tuple(indices)
-            kept = {id(m) for m in messages}
-            span.attributes = {
+            span.attributes = {  # set before the filter runs: a broken filter still shows
                 "from_agent": sender.name,
                 "to_agent": receiver.name,
                 "hop": transfer.hop,
                 "intent": transfer.intent,
                 "state": transfer.state,
                 "filter": filter_name(fn),
-                "removed": sum(1 for m in default if id(m) not in kept),
+                "removed": None,
             }
+            messages, indices = default, default_indices
+            if fn is not None:
+                messages, indices = _apply_filter(fn, default, default_indices, ctx)
+            span.messages_out = tuple(indices)
+            kept = {id(m) for m in messages}
+            span.attributes["removed"] = sum(1 for m in default if id(m) not in kept)
         conv.history = messages
         return Handover(messages, indices, book)
 

@@ -12,11 +12,11 @@ edge, and the invocation (and the turn) ends "stopped".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError, HandoffCycle, LimitExceeded, MaxHops, ToolError
-from agentlab.handoffs import transfer_spec, transfer_tool_name
+from agentlab.handoffs import snake_case, transfer_spec, transfer_tool_name
 from agentlab.messages import Message, ToolCall, ToolResult
 from agentlab.runnable import Outcome, RunContext, Runnable, as_text
 from agentlab.tools import error_text
@@ -221,9 +221,10 @@ def _transfer_arguments(call: ToolCall, receiver: str) -> tuple[str, str | None]
 def member_seats(agents: Iterable[Agent]) -> dict[str, Seat]:
     from agentlab.agent import Agent
 
-    if isinstance(agents, (Agent, str)):
+    if isinstance(agents, (Agent, str, Mapping)):
         raise ConfigError(
-            "Team(agents, ...) takes a list of agents, e.g. Team([triage, sales], ...)"
+            f"Team(agents, ...) takes a list of agents, got {type(agents).__name__}; e.g. "
+            "Team([triage, sales], entry=triage)"
         )
     seats: dict[str, Seat] = {}
     for agent in agents:
@@ -245,8 +246,8 @@ def entry_seat(seats: dict[str, Seat], entry: Agent | str) -> Seat:
     seat = seats.get(name) if isinstance(name, str) else None
     if seat is None or not (isinstance(entry, str) or seat.agent is entry):
         raise ConfigError(
-            f"entry {name or entry!r} is not a member of the team ({', '.join(seats)}); "
-            "pass one of the team's agents, e.g. entry=triage"
+            f"entry {name or entry!r} is not a member of the team ({', '.join(seats)})"
+            f"{_did_you_mean(name, seats)}; pass one of the team's agents, e.g. entry=triage"
         )
     return seat
 
@@ -258,7 +259,8 @@ def resolve_target(agent: Agent, target: Agent | str, seats: dict[str, Seat]) ->
         how = "by name" if isinstance(target, str) else "(an Agent object)"
         raise ConfigError(
             f"agent {agent.name!r} hands off {how} to {name!r}, which is not in the team "
-            f"({', '.join(seats)}); add that agent to the team or fix the name"
+            f"({', '.join(seats)}){_did_you_mean(name, seats)}; add that agent to the team "
+            "or fix the name"
         )
     if not isinstance(target, str) and seat.agent is not target:
         raise ConfigError(
@@ -267,3 +269,19 @@ def resolve_target(agent: Agent, target: Agent | str, seats: dict[str, Seat]) ->
             f"or the name {name!r}"
         )
     return seat
+
+
+def _did_you_mean(name: Any, seats: dict[str, Seat]) -> str:
+    """``" (did you mean 'Sales'?)"`` when a member's name differs only in case or spacing."""
+    if not isinstance(name, str):
+        return ""
+    wanted = snake_case_or_none(name)
+    close = [member for member in seats if snake_case_or_none(member) == wanted]
+    return f" (did you mean {close[0]!r}?)" if wanted and close else ""
+
+
+def snake_case_or_none(name: str) -> str | None:
+    try:
+        return snake_case(name)
+    except ConfigError:
+        return None

@@ -191,14 +191,25 @@ def test_bad_chains_are_config_errors_with_the_fix(steps, message):
         al.Chain(steps)
 
 
+def test_a_bad_step_is_told_that_agents_runnables_and_functions_are_steps():
+    with pytest.raises(al.ConfigError, match="or a plain function of one argument, got int: 42"):
+        al.Chain([str.strip, 42])
+    with pytest.raises(al.ConfigError, match=r"got the class Agent \(pass an instance"):
+        al.Chain([str.strip, al.Agent])
+
+
 def test_two_gates_in_a_row_message_shows_how_to_combine_them():
     with pytest.raises(al.ConfigError, match=r"combine them into one, e\.g\. al\.Gate"):
         al.Chain([str.strip, al.Gate(str.isupper), al.Gate(str.islower)])
 
 
 def test_gate_needs_a_function():
-    with pytest.raises(al.ConfigError, match="check"):
-        al.Gate("not callable")  # type: ignore[arg-type]
+    with pytest.raises(al.ConfigError, match=r"needs a function check\(text\) -> bool, got 'x'"):
+        al.Gate("x")  # type: ignore[arg-type]
+    with pytest.raises(al.ConfigError, match=r"e\.g\. al\.Gate\(lambda text: "):
+        al.Gate(None)  # type: ignore[arg-type]
+    with pytest.raises(al.ConfigError, match="reason must be text or a function"):
+        al.Gate(str.isupper, reason=3)  # type: ignore[arg-type]
 
 
 def test_a_gate_whose_check_raises_fails_the_run():

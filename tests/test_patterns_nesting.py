@@ -138,3 +138,52 @@ async def test_a_timeout_stops_a_parallel_block_and_marks_its_branches():
     assert run.status == "stopped"
     assert run.stop_reason == "timeout"
     assert [b.status for b in run.trace.find("branch")] == ["stopped"] * 3
+
+
+WORDY = "word " * 1000  # far more than the 300-token budget below
+
+
+def _wordy(name: str) -> al.Agent:
+    return al.Agent(name=name, model=al.ScriptedModel([WORDY]))
+
+
+def _short(name: str, answers: list) -> al.Agent:
+    return al.Agent(name=name, model=al.ScriptedModel(answers))
+
+
+PATTERNS = {
+    "Chain": lambda limits: al.Chain([str.strip, _wordy("W")], limits=limits),
+    "Router": lambda limits: al.Router(lambda t: "a", {"a": _wordy("W")}, limits=limits),
+    "Parallel": lambda limits: al.Parallel([_wordy("W"), _short("S", ["s"])], limits=limits),
+    "vote": lambda limits: al.Parallel.vote(_wordy("W"), n=2, limits=limits),
+    "Orchestrator": lambda limits: al.Orchestrator(
+        _short("P", [{"tasks": [{"worker": "w", "task": "go"}]}]),
+        {"w": _wordy("W")},
+        _short("S", ["never"]),
+        limits=limits,
+    ),
+    "EvaluatorOptimizer": lambda limits: al.EvaluatorOptimizer(
+        _wordy("W"), _short("E", [{"score": 9, "feedback": "ok"}]), accept=5, limits=limits
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(PATTERNS))
+def test_every_pattern_takes_limits_at_the_root_and_nested(kind):
+    run = PATTERNS[kind](al.Limits(max_tokens=300)).run_sync("go")
+    assert (run.status, run.stop_reason) == ("stopped", "max_tokens")
+    # nested in a chain that has no limits of its own: the pattern's own budget still holds
+    outer = al.Chain([str.upper, PATTERNS[kind](al.Limits(max_tokens=300)), str.lower])
+    run = outer.run_sync("go")
+    assert (run.status, run.stop_reason) == ("stopped", "max_tokens")
+    assert run.output == "GO"  # the outer chain's last completed step
+    with pytest.raises(al.ConfigError, match=r"must be al\.Limits"):
+        PATTERNS[kind]({"max_tokens": 300})
+
+
+@pytest.mark.parametrize(
+    "pattern", [al.Chain, al.Router, al.Parallel, al.Orchestrator, al.EvaluatorOptimizer]
+)
+def test_every_pattern_says_when_to_use_it_and_when_not(pattern):
+    doc = pattern.__doc__
+    assert "When to use" in doc and "When not" in doc and ">>> " in doc

@@ -135,3 +135,16 @@ def test_routes_that_are_not_runnables_are_config_errors():
         al.Router(agent, {"Tech support": agent, "tech-support": agent})
     with pytest.raises(al.ConfigError, match="fallback must be"):
         al.Router(agent, {"a": agent}, fallback=print)
+
+
+def test_a_plain_function_as_a_route_is_told_to_wrap_it_in_a_chain():
+    agent = al.Agent(name="A", model=al.ScriptedModel([]))
+
+    def refund(text: str) -> str:
+        return "refunded"
+
+    with pytest.raises(al.ConfigError, match=r"plain function refund; .*al\.Chain\(\[refund\]\)"):
+        al.Router(agent, {"billing": refund})
+    # the fix works: a one-step chain is a route
+    run = al.Router(lambda t: "billing", {"billing": al.Chain([refund])}).run_sync("x")
+    assert run.output == "refunded"

@@ -85,6 +85,26 @@ def as_step(value: Any, what: str) -> Runnable:
         return value
     if callable(value) and not isinstance(value, type):
         return FunctionStep(value)
+    got = (
+        f"the class {value.__name__} (pass an instance, or a function such as "
+        f"lambda text: {value.__name__}(text))"
+        if isinstance(value, type)
+        else f"{type(value).__name__}: {value!r}"
+    )
+    raise ConfigError(
+        f"{what} must be an al.Agent, another runnable (Chain, Router, Parallel, ...) or a "
+        f"plain function of one argument, got {got}"
+    )
+
+
+def as_handler(value: Any, what: str) -> Runnable:
+    """A runnable, else ConfigError; a plain function gets the fix (a one-step Chain)."""
+    if callable(value) and not isinstance(value, (Runnable, type)):
+        fn = function_name(value, "fn")
+        raise ConfigError(
+            f"{what} must be an al.Agent or another runnable (Chain, Router, Parallel, ...), "
+            f"got the plain function {fn}; wrap it as a one-step chain: al.Chain([{fn}])"
+        )
     return check_runnable(value, what)
 
 

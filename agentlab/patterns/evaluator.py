@@ -26,6 +26,7 @@ from typing import Any
 from agentlab.errors import ConfigError, LimitExceeded, MaxIterations
 from agentlab.messages import Message, as_messages
 from agentlab.patterns._steps import (
+    as_handler,
     call,
     check_limits,
     check_name,
@@ -34,7 +35,7 @@ from agentlab.patterns._steps import (
     input_text,
     outcome_status,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, check_runnable
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text
 
 
 class EvaluatorOptimizer(Runnable):
@@ -75,7 +76,7 @@ class EvaluatorOptimizer(Runnable):
 
         self.name = check_name(name, "EvaluatorOptimizer")
         self.limits = check_limits(limits, f"EvaluatorOptimizer {self.name!r}")
-        self.generator = check_runnable(generator, "the generator")
+        self.generator = as_handler(generator, "the generator")
         if not isinstance(evaluator, Agent):
             raise ConfigError(
                 "the evaluator must be an al.Agent (it gets a copy with output_type=Verdict), "

@@ -30,6 +30,7 @@ from typing import Any
 
 from agentlab.errors import ConfigError, DecisionError, LimitExceeded, MaxTasks
 from agentlab.patterns._steps import (
+    as_handler,
     check_limits,
     check_name,
     failed,
@@ -37,7 +38,7 @@ from agentlab.patterns._steps import (
     normalize,
     outcome_status,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, check_runnable
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text
 
 
 class Orchestrator(Runnable):
@@ -90,8 +91,8 @@ class Orchestrator(Runnable):
                 f"workers must be a non-empty dict name -> runnable, got {workers!r}; e.g. "
                 "workers={'research': researcher, 'write': writer}"
             )
-        self.workers = {str(k): check_runnable(v, f"worker {k!r}") for k, v in workers.items()}
-        self.synthesizer = check_runnable(synthesizer, "the synthesizer")
+        self.workers = {str(k): as_handler(v, f"worker {k!r}") for k, v in workers.items()}
+        self.synthesizer = as_handler(synthesizer, "the synthesizer")
         if isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 1:
             raise ConfigError(f"max_tasks={max_tasks!r} must be a whole number >= 1; e.g. 8")
         self.max_tasks = max_tasks

@@ -22,6 +22,7 @@ from typing import Any
 
 from agentlab.errors import ConfigError, DecisionError, DesignWarning
 from agentlab.patterns._steps import (
+    as_handler,
     as_step,
     check_limits,
     check_name,
@@ -29,7 +30,7 @@ from agentlab.patterns._steps import (
     normalize,
     outcome_status,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, check_runnable
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text
 
 
 class Router(Runnable):
@@ -65,7 +66,7 @@ class Router(Runnable):
         self.limits = check_limits(limits, f"Router {self.name!r}")
         self.classifier = as_step(classifier, "the Router's classifier")
         self.routes: dict[str, Runnable] = _check_routes(routes)
-        self.fallback = None if fallback is None else check_runnable(fallback, "fallback")
+        self.fallback = None if fallback is None else as_handler(fallback, "fallback")
         self._by_label = {normalize(key): key for key in self.routes}
         if len(self.routes) > 5:
             warnings.warn(
@@ -148,5 +149,5 @@ def _check_routes(routes: Any) -> dict[str, Runnable]:
                 "spaces and punctuation are ignored; rename one"
             )
         seen[normalize(key)] = key
-        checked[key] = check_runnable(handler, f"route {key!r}")
+        checked[key] = as_handler(handler, f"route {key!r}")
     return checked
