@@ -33,6 +33,7 @@ from agentlab.dataset import load_dataset
 from agentlab.errors import ConfigError
 from agentlab.experiment_result import ExperimentResult, TaskResult
 from agentlab.limits import Limits
+from agentlab.redact import redact
 from agentlab.runnable import Runnable, check_runnable, preflight
 
 if TYPE_CHECKING:
@@ -255,7 +256,7 @@ class _Runner:
             self.stop = "interrupted"
             task.stop_reason = task.stop_reason or "interrupted"
         except Exception as exc:  # noqa: BLE001 - one broken task must not stop the rest
-            task.status, task.error = "failed", f"{type(exc).__name__}: {exc}"
+            task.status, task.error = "failed", redact(f"{type(exc).__name__}: {exc}")
         finally:
             self._account(task)
 
@@ -286,7 +287,7 @@ class _Runner:
             raise
         except Exception as exc:  # noqa: BLE001 - a broken check fails this task only
             task.status = "failed"
-            task.error = f"check raised {type(exc).__name__}: {exc}"
+            task.error = redact(f"check raised {type(exc).__name__}: {exc}")
             return
         task.score = score
         task.passed = score >= self.exp.pass_threshold

@@ -200,6 +200,7 @@ class ExperimentResult:
     # -- persistence -----------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
         """Write ``experiment.json``, ``tasks.jsonl`` and ``traces/<trace id>.jsonl``."""
+        from agentlab.redact import redact
         from agentlab.trace_io import jsonable
 
         folder = Path(folder)
@@ -212,7 +213,7 @@ class ExperimentResult:
         with (folder / "tasks.jsonl").open("w", encoding="utf-8") as out:
             for task in self.tasks:
                 row = {"index": task.index, **task.row()}
-                out.write(json.dumps(jsonable(row), ensure_ascii=False) + "\n")
+                out.write(redact(json.dumps(jsonable(row), ensure_ascii=False)) + "\n")
         for trace in self.traces:
             trace.save(folder / "traces" / f"{trace.id}.jsonl")
         return folder

@@ -12,6 +12,7 @@ import pytest
 
 import agentlab as al
 from agentlab.experiment_result import ExperimentResult, TaskResult
+from agentlab.runnable import Runnable
 
 DATA = [{"id": "a", "input": "2+2", "expected": "4"}, {"id": "b", "input": "3+3", "expected": "6"}]
 ANSWERS = {"2+2": "4", "3+3": "6"}
@@ -193,3 +194,27 @@ async def test_a_runaway_task_cannot_spend_past_the_experiment_budget():
     last_call = [s for s in first.trace.spans if s.kind == "model"][-1]
     assert result.cost - last_call.cost_usd <= budget  # over by at most the call that crossed
     assert result.skipped == 2 and result.stopped_early == "max_cost_usd"
+
+
+async def test_keys_in_error_messages_are_redacted_in_rows_and_saved_files(tmp_path, monkeypatch):
+    key = "sk-test-experiment-0123456789"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+
+    class Leaky(Runnable):
+        name = "leaky"
+
+        async def run(self, input, *, limits=None):  # breaks the contract, with the key in it
+            raise PermissionError(f"rejected key {key}")
+
+    def check(output, example):
+        raise ValueError(f"grader used {key}")
+
+    echo = al.Agent(name="Echo", model=al.FunctionModel(lambda m, t: f"the key is {key}"))
+    exp = al.Experiment({"leaky": Leaky(), "echo": echo}, DATA, check=check)
+    result = await exp.run(progress=False)
+    errors = result.to_pandas().error.tolist()
+    assert all(key not in e and "[REDACTED:OPENAI_API_KEY]" in e for e in errors)
+    result.save(tmp_path / "exp")
+    assert key in result.to_pandas().output.iloc[1]  # the model's own words, kept in memory
+    saved = (tmp_path / "exp" / "tasks.jsonl").read_text()
+    assert key not in saved and "the key is [REDACTED:OPENAI_API_KEY]" in saved
