@@ -84,7 +84,8 @@ class Estimate:
 
     def _source(self) -> str:
         n = sum(r["sample"] for r in self.rows)
-        return f"a pilot of {n} tasks" if self.pilot is not None else f"{n} recorded runs"
+        s = "" if n == 1 else "s"
+        return f"a pilot of {n} task{s}" if self.pilot is not None else f"{n} recorded run{s}"
 
 
 def _money(value: float | None) -> str:

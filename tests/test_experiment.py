@@ -371,6 +371,7 @@ def test_estimate_reads_recorded_traces_without_calling_models():
     exp = al.Experiment(al.Agent(name="A", model=al.ScriptedModel([])), DATA)
     estimate = exp.estimate(traces=[run])  # a list works for a one-design experiment
     assert estimate.calls == 2 * 4
+    assert "(from 1 recorded run):" in str(estimate)
     assert estimate.cost_usd is None  # unpriced, never a made-up 0
     assert "unpriced" in str(estimate)
     with pytest.raises(al.ConfigError, match="no traces for design"):
