@@ -93,3 +93,12 @@ def test_cassette_is_a_recording_of_a_real_model_with_its_provenance() -> None:
     assert len(calls) == 30
     assert all(c["response"]["usage"]["input_tokens"] > 0 for c in calls)
     assert all(c["response"]["attributes"].get("request_id") for c in calls)
+
+
+def test_readme_documents_every_data_file() -> None:
+    readme = (DATA / "README.md").read_text()
+    files = [p for p in DATA.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    missing = [
+        str(p.relative_to(DATA)) for p in files if p.name != "README.md" and p.name not in readme
+    ]
+    assert not missing, f"data/README.md does not describe {missing}"

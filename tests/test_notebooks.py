@@ -44,6 +44,22 @@ NOTEBOOKS = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb"))
 MAX_BYTES = 300_000
 CELL_TIMEOUT_S = 60
 SECRET_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AGENTLAB_MODEL")
+# The article's claims (issue 9), each made visible by a cell with a chart: claim -> cell.
+CLAIM_CHARTS = {
+    "3-5 routes vs 15 routes misrouting (simulated)": ("02_routing", "02-09"),
+    "3 vs 15 labels, a real model replayed from its recording": ("02_routing", "02-12"),
+    "chain latency adds up (4 agents x 2 s, scaled down)": ("01_prompt_chaining", "01-09"),
+    "parallel cost multiplies linearly": ("03_parallelization", "03-04"),
+    "voting raises accuracy at n x cost": ("03_parallelization", "03-12"),
+    "orchestrator drift": ("04_orchestrator_workers", "04-08"),
+    "an unbounded evaluator loop's cost vs max_iterations": ("05_evaluator_optimizer", "05-10"),
+    "a bad vs a good handoff (the user repeats themselves)": ("06_handoffs", "06-16"),
+    "manager vs transfer on the same conversations": ("06_handoffs", "06-12"),
+    "the 3-hop bound and ping-pong stopped": ("07_failure_modes", "07-13b"),
+    "cascading error amplification over a chain": ("07_failure_modes", "07-05"),
+    "15,000 calls/day cost arithmetic from a real trace": ("07_failure_modes", "07-09"),
+    "2 agents 95% at $0.05 vs 10 agents 98% at $2.50": ("08_measure_the_right_thing", "08-11a"),
+}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -155,3 +171,13 @@ def test_notebooks_teach_await_and_label_simulations() -> None:
         assert "await " in text, f"{path.name}: notebooks teach `await ...run(...)`"
         assert "simulat" in text.lower(), f"{path.name}: say which results are simulations"
         assert "run_sync(" not in text, f"{path.name}: use `await`, not run_sync, in notebooks"
+
+
+@pytest.mark.parametrize("claim", CLAIM_CHARTS, ids=lambda c: c[:40])
+def test_each_claim_of_the_article_has_a_cell_with_a_chart(claim: str) -> None:
+    stem, cell_id = CLAIM_CHARTS[claim]
+    nb = nbformat.read(FOLDER / f"{stem}.ipynb", as_version=4)
+    cells = {c.get("id"): c for c in nb.cells}
+    assert cell_id in cells, f"{stem}: no cell {cell_id!r} for the claim {claim!r}"
+    kinds = [set(out.get("data", {})) for out in cells[cell_id].get("outputs", [])]
+    assert any("image/svg+xml" in k for k in kinds), f"{stem} cell {cell_id}: no SVG chart"
