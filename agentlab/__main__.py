@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "view":
         from agentlab.report import write_view
 
-        print(f"wrote {write_view(args.trace, args.output)}")
+        try:
+            print(f"wrote {write_view(args.trace, args.output)}")
+        except (OSError, ValueError) as exc:
+            view.error(str(exc))  # usage and the reason on stderr, exit status 2
         return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
 

@@ -10,6 +10,7 @@ who handed work to whom, and where the agents sit in the handoff graph.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError
@@ -18,12 +19,33 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+SPAN_COLUMNS = frozenset(
+    {"trace_id", "span_id", "parent_id", "kind", "name", "agent", "status", "start", "end",
+     "input_tokens", "output_tokens", "cost_usd", "attributes"}
+)  # fmt: skip
+EXPERIMENT_HINT = (
+    "this is an experiment's table: chart it with al.charts.completion_vs_cost(result), "
+    "or chart the runs' spans with result.traces"
+)
+
+
 def spans_frame(data: Any) -> pd.DataFrame:
-    """One row per span (``trace.to_pandas()`` columns) from a trace, run, list or DataFrame."""
+    """One row per span (``trace.to_pandas()`` columns) from a trace, run, list or DataFrame
+    (an ``ExperimentResult`` gives its traces)."""
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
+        missing = sorted(SPAN_COLUMNS - set(data.columns))
+        if missing and "design" in data.columns:
+            raise ConfigError(f"this DataFrame is not a span table; {EXPERIMENT_HINT}")
+        if missing:
+            raise ConfigError(f"this DataFrame has no {missing} columns: pass trace.to_pandas()")
         return data
+    traces = getattr(data, "traces", None)
+    if isinstance(traces, list) and not hasattr(data, "spans"):  # an ExperimentResult
+        if not traces:
+            raise ConfigError("this experiment kept no traces (no task ran): nothing to chart")
+        data = traces
     if isinstance(data, (list, tuple)):
         if not data:
             raise ConfigError("got an empty list of traces; pass at least one trace or run")
@@ -32,9 +54,10 @@ def spans_frame(data: Any) -> pd.DataFrame:
     if hasattr(trace, "to_pandas") and hasattr(trace, "spans"):
         frame: pd.DataFrame = trace.to_pandas()
         return frame
+    hint = "; load a saved trace with al.Trace.load(path)" if isinstance(data, (str, Path)) else ""
     raise ConfigError(
-        f"charts take a Trace, a Run, a list of them, or trace.to_pandas(); got "
-        f"{type(data).__name__}"
+        "charts take a Trace, a Run, a list of them, or trace.to_pandas(); "
+        f"got {type(data).__name__}{hint}"
     )
 
 
@@ -105,3 +128,53 @@ def graph_layout(edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         })  # fmt: skip
     nodes = pd.DataFrame([{"agent": a, "x": x, "y": y} for a, (x, y) in place.items()])
     return nodes, pd.DataFrame(lines)
+
+
+EXPERIMENT_COLUMNS = ("design", "completion_rate", "cost_per_task")
+TASK_COLUMNS = frozenset({"design", "passed", "status", "cost_usd"})
+
+
+def experiment_frame(results: Any) -> pd.DataFrame:
+    """One row per design (``EXPERIMENT_COLUMNS``, with the completion interval when known)
+    from an ``ExperimentResult``, its ``summary()`` or its per-task ``to_pandas()``."""
+    import pandas as pd
+
+    frame = results
+    if not isinstance(frame, pd.DataFrame) and callable(getattr(frame, "summary", None)):
+        frame = frame.summary()
+    if not isinstance(frame, pd.DataFrame):
+        raise ConfigError(
+            f"completion_vs_cost charts an experiment; got {type(results).__name__}. Pass the "
+            "ExperimentResult, result.summary() or result.to_pandas()"
+        )
+    columns = set(frame.columns)
+    if set(EXPERIMENT_COLUMNS) <= columns:
+        return frame.reset_index(drop=True)
+    if columns >= TASK_COLUMNS:  # one row per task: summarise per design
+        return _per_design(frame)
+    what = "a trace's span table" if "span_id" in columns else f"columns {sorted(columns)}"
+    raise ConfigError(
+        f"completion_vs_cost needs an experiment summary with columns {EXPERIMENT_COLUMNS} "
+        f"(or result.to_pandas(), one row per task); got {what}. Pass the ExperimentResult"
+    )
+
+
+def _per_design(tasks: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    from agentlab.stats import wilson_interval
+
+    rows = []
+    ran = tasks[tasks["status"] != "skipped"]
+    for design, group in ran.groupby("design", sort=False):
+        n, passed = len(group), int(group["passed"].astype(bool).sum())
+        low, high = wilson_interval(passed, n)
+        costs = group["cost_usd"].astype("float64")
+        rows.append({
+            "design": design, "completion_rate": passed / n,
+            "cost_per_task": costs.mean() if costs.notna().all() else math.nan,
+            "completion_ci_low": low, "completion_ci_high": high,
+        })  # fmt: skip
+    return pd.DataFrame(
+        rows, columns=[*EXPERIMENT_COLUMNS, "completion_ci_low", "completion_ci_high"]
+    )

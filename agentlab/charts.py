@@ -24,8 +24,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from agentlab.chart_data import agent_edges, attrs_frame, graph_layout, runs_note, spans_frame
-from agentlab.errors import ConfigError
+from agentlab.chart_data import (
+    EXPERIMENT_COLUMNS,
+    agent_edges,
+    attrs_frame,
+    experiment_frame,
+    graph_layout,
+    runs_note,
+    spans_frame,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -287,33 +294,18 @@ def handoff_graph(data: Any) -> Chart:
     )
 
 
-EXPERIMENT_COLUMNS = ("design", "completion_rate", "cost_per_task")
-
-
 def completion_vs_cost(results: Any) -> Chart:
     """Experiment results: completion rate against cost per task, one point per design.
 
-    Takes the experiment's summary DataFrame (columns design, completion_rate,
-    cost_per_task; completion_ci_low/high draw the interval when present), or an object
-    with such a ``summary()`` (an ``ExperimentResult``). Unpriced designs (NaN cost) are
-    left out of the chart.
+    Takes an ``ExperimentResult``, its ``summary()`` DataFrame (columns design,
+    completion_rate, cost_per_task; completion_ci_low/high draw the interval when
+    present) or its per-task ``to_pandas()``. Unpriced designs (NaN cost) are left out
+    of the chart.
     """
-    import pandas as pd
-
     alt = _alt()
-    frame = results
-    for attr in ("summary", "to_pandas"):
-        if not isinstance(frame, pd.DataFrame) and hasattr(frame, attr):
-            value = getattr(frame, attr)
-            frame = value() if callable(value) else value
-    if not isinstance(frame, pd.DataFrame) or not set(EXPERIMENT_COLUMNS) <= set(frame.columns):
-        have = list(frame.columns) if isinstance(frame, pd.DataFrame) else type(results).__name__
-        raise ConfigError(
-            f"completion_vs_cost needs an experiment summary with columns {EXPERIMENT_COLUMNS}; "
-            f"got {have}. Pass the experiment result's summary DataFrame"
-        )
+    frame = experiment_frame(results)
     ci = [c for c in ("completion_ci_low", "completion_ci_high") if c in frame.columns]
-    frame = frame.reset_index(drop=True)[[*EXPERIMENT_COLUMNS, *ci]]
+    frame = frame[[*EXPERIMENT_COLUMNS, *ci]]
     base = alt.Chart(frame).encode(
         x=alt.X("cost_per_task:Q", title="cost per task (USD)"),
         y=alt.Y(

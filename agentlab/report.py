@@ -24,7 +24,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agentlab.viewdata import build_index, detail, summary, tree_order
+from agentlab.viewdata import build_index, detail, message_data, summary, tree_order
 
 if TYPE_CHECKING:
     from agentlab.tracing import Trace
@@ -199,14 +199,11 @@ def snapshot_html(trace: Trace, *, max_spans: int = 500, title: str | None = Non
 def compare_html(summaries: list[dict[str, Any]]) -> str:
     """Static HTML of several runs side by side (the ``al.compare`` fallback)."""
     head = "".join(f"<th>{escape(s['title'])}</th>" for s in summaries)
+    status = [
+        s["status"] + (f" ({s['stop_reason']})" if s["stop_reason"] else "") for s in summaries
+    ]
     rows = [
-        (
-            "status",
-            [
-                s["status"] + (f" ({s['stop_reason']})" if s["stop_reason"] else "")
-                for s in summaries
-            ],
-        ),
+        ("status", status),
         ("model calls", [str(sum(a["calls"] for a in s["agents"])) for s in summaries]),
         ("tokens in", [str(s["tokens_in"]) for s in summaries]),
         ("tokens out", [str(s["tokens_out"]) for s in summaries]),
@@ -254,7 +251,7 @@ def page_data(trace: Trace, title: str | None = None) -> dict[str, Any]:
             if key in d:
                 d[key] = {**d[key], "items": [m["index"] for m in d[key]["items"]]}
         details[str(span_id)] = d
-    messages = [detail_message(trace, i) for i in range(len(trace.messages))]
+    messages = [message_data(trace, i) for i in range(len(trace.messages))]
     return {
         "index": index,
         "summary": summary(trace, title),
@@ -262,12 +259,6 @@ def page_data(trace: Trace, title: str | None = None) -> dict[str, Any]:
         "details": details,
         "messages": messages,
     }
-
-
-def detail_message(trace: Trace, i: int) -> dict[str, Any]:
-    from agentlab.viewdata import _message
-
-    return _message(trace, i)
 
 
 _BOOT = """
@@ -335,8 +326,20 @@ def write_view(trace_path: str | Path, output: str | Path | None = None) -> Path
     from agentlab.tracing import Trace
 
     source = Path(trace_path)
+    if not source.is_file():
+        raise FileNotFoundError(f"no trace file at {source}: save one with run.trace.save(path)")
     target = Path(output) if output else source.with_suffix(".html")
-    html = standalone_html(Trace.load(source), page_title=source.name)
+    if target.resolve() == source.resolve():
+        raise ValueError(f"the output {target} is the trace itself; give -o page.html")
+    try:
+        trace = Trace.load(source)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"{source} is not a trace saved with trace.save(path) (JSON lines): {exc}"
+        ) from exc
+    if not trace.spans:
+        raise ValueError(f"{source} holds no spans: nothing to view")
+    html = standalone_html(trace, page_title=source.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
     return target

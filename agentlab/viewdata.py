@@ -9,7 +9,7 @@ so a 10,000-span trace opens without shipping every message to the browser.
 >>> index = build_index(run.trace)
 >>> index["kind"], [index["kind"][row] for row in index["steps"]]
 (['run', 'agent', 'model'], ['model'])
->>> detail(run.trace, index["id"][2])["messages_out"][0]["content"]
+>>> detail(run.trace, index["id"][2])["messages_out"]["items"][0]["content"]
 'hi'
 """
 
@@ -158,7 +158,7 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
     return index
 
 
-def _message(trace: Trace, i: int) -> dict[str, Any]:
+def message_data(trace: Trace, i: int) -> dict[str, Any]:
     data: dict[str, Any] = (
         trace.messages[i].to_dict() if 0 <= i < len(trace.messages) else {"role": "?"}
     )
@@ -171,7 +171,7 @@ def _message(trace: Trace, i: int) -> dict[str, Any]:
 
 def _messages(trace: Trace, indices: tuple[int, ...] | list[int]) -> dict[str, Any]:
     shown = list(indices)[-MAX_MESSAGES:]
-    return {"items": [_message(trace, i) for i in shown], "hidden": len(indices) - len(shown)}
+    return {"items": [message_data(trace, i) for i in shown], "hidden": len(indices) - len(shown)}
 
 
 def _jsonable(value: Any) -> Any:

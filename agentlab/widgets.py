@@ -5,9 +5,11 @@ the left and right arrow keys), shows the exact messages each step received and
 returned, tool calls with arguments and results, and every handoff's context. It reads
 the trace only, so a trace loaded from disk looks exactly like a live one.
 
-    >>> viewer = al.show(run)             # or run.show(), or al.show(al.Trace.load(path))
-    >>> viewer.step = 3                   # jump to a step from Python; clicks update it too
-    >>> al.compare(manager_run, team_run) # two runs side by side, per-agent figures
+    >>> viewer = al.show(run)  # doctest: +SKIP
+    >>> viewer.step = 3  # jump to a step from Python; clicks update it too  # doctest: +SKIP
+    >>> al.compare(manager_run, team_run)  # side by side, per agent  # doctest: +SKIP
+
+``al.show`` takes a run, ``run.trace`` or ``al.Trace.load("trace.jsonl")``.
 
 Live view: ``viewer = al.show()`` with no run is also a trace processor; runs started in
 ``with al.processing(viewer):`` (or after ``al.add_processor(viewer)``) appear as they go.
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 LIVE_INTERVAL_S = 0.25  # the live view redraws at most this often while a run goes
 
 
-def _trace_of(value: Any) -> Trace:
+def _trace_of(value: Any, caller: str = "al.show()") -> Trace:
     from agentlab.tracing import Trace
 
     if isinstance(value, Trace):
@@ -48,17 +50,17 @@ def _trace_of(value: Any) -> Trace:
         return trace
     from agentlab.errors import ConfigError
 
-    raise ConfigError(
-        f"al.show() takes a Run or a Trace, got {type(value).__name__}; "
-        "pass run, run.trace or al.Trace.load('trace.jsonl')"
-    )
+    hint = "pass run, run.trace or al.Trace.load('trace.jsonl')"
+    if isinstance(value, (list, tuple)) or hasattr(value, "traces"):
+        hint = "to see several runs side by side use al.compare(run_a, run_b); " + hint
+    raise ConfigError(f"{caller} takes a Run or a Trace, got {type(value).__name__}; {hint}")
 
 
 class RunViewer(anywidget.AnyWidget):  # type: ignore[misc]
     """Step through one run; inspect each turn's messages and each handoff's context.
 
     >>> viewer = RunViewer(run.trace)  # doctest: +SKIP
-    >>> viewer.step                    # the step shown (0-based); set it to jump
+    >>> viewer.step  # the step shown (0-based); set it to jump  # doctest: +SKIP
     0
     """
 
@@ -187,7 +189,7 @@ def compare(
     >>> al.compare(manager_run, team_run, titles=["manager", "transfer"])  # doctest: +SKIP
     """
     values = [run_a, run_b, *more]
-    traces = [_trace_of(v) for v in values]
+    traces = [_trace_of(v, "al.compare()") for v in values]
     if titles is None:
         titles = [f"{chr(65 + i)}: {summary(t)['title']}" for i, t in enumerate(traces)]
     if len(titles) != len(traces):

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -126,6 +128,8 @@ def test_widget_steps_through_turns_and_opens_a_handoff(page):
     assert position.inner_text() == "Step 1 / 6: model gpt-4o-mini"
     page.wait_for_selector(".al-detail :text('Received (2)')")
     assert "I was charged twice for order 42" in detail.inner_text()
+    returned = detail.locator("section", has_text="Returned (1)").inner_text()
+    assert 'calls lookup_order({"order_id":"42"})' in " ".join(returned.split())
 
     page.get_by_role("button", name="Next step").click()
     assert position.inner_text() == "Step 2 / 6: tool lookup_order"
@@ -157,6 +161,8 @@ def test_tree_marks_failures_in_text_collapses_and_follows_the_step(page):
     open_viewer(page, RunViewer(handoff_trace()))
     rows = page.locator(".al-row")
     assert rows.count() == 10
+    first_model = " ".join(rows.nth(3).inner_text().split())  # agent, tokens, money, time
+    assert first_model == "model gpt-4o-mini [Triage]100/20 tok $0.001000 500.0 ms"
     failed = page.locator(".al-row.al-st-error")
     assert "✗ error" in failed.inner_text()  # not by colour alone
     assert "■ stopped" in page.locator(".al-row.al-st-stopped").first.inner_text()
@@ -257,12 +263,25 @@ def test_standalone_view_page_works_from_a_file_offline(page, tmp_path):
     assert blocked == []
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=["make report", "saved from JupyterLab + nbconvert"])
+def report(request, tmp_path_factory) -> Path:
+    """Both ways to a report: ``make report``, and a notebook saved with no widget state
+    (what JupyterLab saves) converted with plain ``jupyter nbconvert --to html``."""
     folder = tmp_path_factory.mktemp("browser-report")
-    write_demo_notebook(folder)
-    [html] = export_notebooks(folder, folder / "reports")
-    return html
+    path = write_demo_notebook(folder)
+    if request.param == "make report":
+        [html] = export_notebooks(folder, folder / "reports")
+        return html
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(folder)}}).execute()  # fmt: skip
+    nbformat.write(notebook, path)
+    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", str(path)],
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    return path.with_suffix(".html")
 
 
 def test_exported_report_shows_runs_and_charts_offline(page, report):
@@ -292,3 +311,36 @@ def test_exported_report_shows_runs_and_charts_offline(page, report):
     assert cost["visible"] and "mark-rect" in cost["svg"] and "Triage" in cost["svg"]
     assert page.locator("table", has_text="max hop").first.is_visible()  # al.compare
     assert all("agentlab" not in url and "vega" not in url for url in blocked)
+
+
+def test_tree_can_be_used_from_the_keyboard(page):
+    open_viewer(page, RunViewer(handoff_trace()))
+    rows, position = page.locator(".al-row"), page.locator(".al-position")
+    focused = "document.activeElement.getAttribute('aria-label')"
+    page.keyboard.press("Tab")  # focus order: the first control is the step slider
+    assert page.evaluate(focused) == "Step"  # (Previous is disabled on the first step)
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "Next step"
+    page.get_by_role("button", name="Collapse agent Triage").focus()
+    page.keyboard.press("Enter")
+    assert rows.count() == 6
+    assert page.evaluate(focused) == "Expand agent Triage"  # focus stays on the caret
+    page.keyboard.press("Enter")
+    assert rows.count() == 10
+    page.locator(".al-tree").focus()  # the tree: up/down select any row, Enter folds it
+    assert page.locator(".al-row.al-selected").inner_text().startswith("model gpt-4o-mini")
+    page.keyboard.press("ArrowUp")
+    selected = page.locator(".al-row.al-selected")
+    assert "agent Triage" in selected.inner_text()
+    page.wait_for_selector(".al-detail :text('agent Triage')")
+    active = page.evaluate(
+        "document.querySelector('.al-tree').getAttribute('aria-activedescendant')"
+    )
+    assert active == selected.get_attribute("id")
+    page.keyboard.press("Enter")
+    assert rows.count() == 6
+    page.keyboard.press("ArrowDown")  # the next visible row: the Billing agent
+    assert "agent Billing" in page.locator(".al-row.al-selected").inner_text()
+    page.keyboard.press("ArrowRight")  # steps still follow the arrows: step 2, inside Triage
+    assert position.inner_text() == "Step 2 / 6: tool lookup_order"
+    assert rows.count() == 10

@@ -87,6 +87,19 @@ ASK = """async (code) => {
 }""".replace("KERNEL", KERNEL)
 
 
+COLOURS = """() => {  // relative luminance of the viewer's background and text
+    const style = getComputedStyle(document.querySelector('.al-viewer'));
+    const lum = (c) => { const [r, g, b] = c.match(/\\d+/g).map(Number);
+                         return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; };
+    return [lum(style.backgroundColor), lum(style.color)];
+}"""
+
+
+def _colours(page) -> tuple[str, str]:
+    background, text = page.evaluate(COLOURS)
+    return ("light" if background > 0.5 else "dark"), ("light" if text > 0.5 else "dark")
+
+
 def test_viewer_runs_live_in_jupyterlab_offline(lab):
     from playwright.sync_api import sync_playwright
 
@@ -137,5 +150,11 @@ def test_viewer_runs_live_in_jupyterlab_offline(lab):
             f"\nJupyterLab, 10,001 spans: shown {shown_s:.2f} s after run-all "
             f"(3 cells), {step_s * 1000:.0f} ms per step with its kernel round trip"
         )
+        assert _colours(page) == ("light", "dark")  # light theme: dark text on light
+        page.evaluate("jupyterapp.commands.execute('apputils:change-theme', "
+                      "{theme: 'JupyterLab Dark'})")  # fmt: skip
+        page.wait_for_function("document.body.dataset.jpThemeLight === 'false'")
+        page.wait_for_function(f"({COLOURS})()[0] < 0.5", timeout=10_000)
+        assert _colours(page) == ("dark", "light")  # the viewer follows the theme
         browser.close()
     assert time.monotonic() - started < 60

@@ -11,6 +11,7 @@ from trace_samples import handoff_trace, manager_trace, patterns_trace
 
 import agentlab as al
 from agentlab import charts
+from agentlab.experiment_result import ExperimentResult, TaskResult
 
 
 def values(chart) -> list[dict]:
@@ -28,14 +29,48 @@ def marks(chart) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    "make", [charts.cost_by_agent, charts.tokens_by_agent, charts.timeline, charts.handoff_graph]
-)
-def test_every_chart_takes_a_trace_a_run_list_or_a_dataframe(make):
-    trace = handoff_trace()
+SPAN_CHARTS = [
+    (charts.cost_by_agent, handoff_trace),
+    (charts.tokens_by_agent, handoff_trace),
+    (charts.timeline, handoff_trace),
+    (charts.handoff_graph, handoff_trace),
+    (charts.scores_by_iteration, patterns_trace),
+    (charts.votes, patterns_trace),
+    (charts.routing_table, patterns_trace),
+]
+
+
+@pytest.mark.parametrize(("make", "sample"), SPAN_CHARTS)
+def test_every_chart_takes_a_trace_a_run_list_or_a_dataframe(make, sample):
+    trace = sample()
     one = values(make(trace))
+    assert len(one[0]) > 1  # drawn from the sample, not a one-column "no such spans" note
     assert values(make([trace])) == one
     assert values(make(trace.to_pandas())) == one
+
+    class Run:  # what al.Run offers charts: .trace
+        pass
+
+    run = Run()
+    run.trace = trace
+    assert values(make(run)) == one
+    assert values(make(experiment([trace]))) == one  # an ExperimentResult: its traces
+
+
+def experiment(traces=()) -> ExperimentResult:
+    """Two designs: a passes 3 of 4 at $0.01 each, b passes 1 of 2 unpriced; one skipped."""
+    tasks = [
+        TaskResult("a", i, i, 0, "q", status="completed", passed=i < 3, cost_usd=0.01)
+        for i in range(4)
+    ]
+    tasks += [
+        TaskResult("b", 0, 0, 0, "q", status="completed", passed=True),
+        TaskResult("b", 1, 1, 0, "q", status="failed"),
+        TaskResult("b", 2, 2, 0, "q", stop_reason="max_cost_usd"),  # skipped
+    ]
+    for task, trace in zip(tasks, traces, strict=False):
+        task.trace = trace
+    return ExperimentResult(tasks, designs=["a", "b"])
 
 
 def test_cost_by_agent_sums_model_calls_per_agent():
@@ -162,11 +197,35 @@ def test_completion_vs_cost_takes_an_experiment_summary():
         charts.completion_vs_cost(pd.DataFrame({"x": [1]}))
 
 
+def test_completion_vs_cost_takes_an_experiment_result_or_its_tasks():
+    result = experiment()
+    from_summary = values(charts.completion_vs_cost(result))
+    from_tasks = values(charts.completion_vs_cost(result.to_pandas()))  # one row per task
+    for rows in (from_summary, from_tasks):
+        assert [(r["design"], r["completion_rate"]) for r in rows] == [("a", 0.75), ("b", 0.5)]
+        assert rows[0]["cost_per_task"] == pytest.approx(0.01)
+        assert rows[1].get("cost_per_task") is None  # unpriced: NaN, left out of the chart
+    low = {r["design"]: r["completion_ci_low"] for r in from_summary}
+    assert [r["completion_ci_low"] for r in from_tasks] == [low["a"], low["b"]]
+
+
 def test_bad_input_is_a_config_error():
-    with pytest.raises(al.ConfigError, match="charts take a Trace"):
+    with pytest.raises(al.ConfigError, match=r"charts take a Trace.*al\.Trace\.load\(path\)"):
         charts.cost_by_agent("trace.jsonl")
     with pytest.raises(al.ConfigError, match="empty list"):
         charts.timeline([])
+    result = experiment()
+    for table in (result.summary(), result.to_pandas()):  # an experiment's tables
+        with pytest.raises(al.ConfigError, match=r"experiment's table.*completion_vs_cost"):
+            charts.cost_by_agent(table)
+    with pytest.raises(al.ConfigError, match=r"no \['agent', 'attributes'"):
+        charts.votes(pd.DataFrame({"kind": ["vote"]}))
+    with pytest.raises(al.ConfigError, match="kept no traces"):
+        charts.timeline(ExperimentResult([], designs=["a"]))
+    with pytest.raises(al.ConfigError, match=r"charts an experiment; got Trace"):
+        charts.completion_vs_cost(handoff_trace())  # a run, not an experiment
+    with pytest.raises(al.ConfigError, match=r"got a trace's span table"):
+        charts.completion_vs_cost(handoff_trace().to_pandas())
 
 
 def test_charts_render_as_offline_svg():

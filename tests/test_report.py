@@ -74,6 +74,26 @@ def test_view_command_writes_an_offline_page(tmp_path):
     assert (tmp_path / "x" / "t.html").read_text() == html
 
 
+def test_view_command_says_what_is_wrong_with_its_input(tmp_path):
+    (tmp_path / "notes.jsonl").write_text('{"x": 1}\n')
+    (tmp_path / "text.jsonl").write_text("not json\n")
+    (tmp_path / "empty.jsonl").write_text("")
+    handoff_trace().save(tmp_path / "t.jsonl")
+    for args, reason in (
+        (["missing.jsonl"], "no trace file at .*missing.jsonl: save one with run.trace.save"),
+        (["notes.jsonl"], "notes.jsonl is not a trace saved with trace.save.*unknown line type"),
+        (["text.jsonl"], "text.jsonl is not a trace saved with trace.save"),
+        (["empty.jsonl"], "empty.jsonl holds no spans"),
+        (["t.jsonl", "-o", "t.jsonl"], "the output t.jsonl is the trace itself; give -o page.html"),
+    ):
+        out = subprocess.run([sys.executable, "-m", "agentlab", "view", *args], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+        assert re.search(f"agentlab view: error: {reason}", out.stderr), out.stderr
+    assert not list(tmp_path.glob("*.html"))
+    assert Trace.load(tmp_path / "t.jsonl").spans  # not overwritten
+
+
 def svg_images(html: str) -> list[str]:
     """The SVG charts of an exported notebook (nbconvert embeds them as data: images)."""
     found = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)

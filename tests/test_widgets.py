@@ -147,8 +147,12 @@ def test_show_accepts_runs_and_traces_loaded_from_disk(tmp_path):
 
 
 def test_show_rejects_other_values_with_a_hint():
-    with pytest.raises(al.ConfigError, match=r"pass run, run\.trace"):
+    with pytest.raises(al.ConfigError, match=r"al\.show\(\) takes a Run.*pass run, run\.trace"):
         al.show("trace.jsonl")
+    with pytest.raises(al.ConfigError, match=r"side by side use al\.compare\(run_a, run_b\)"):
+        al.show([handoff_trace(), handoff_trace()])
+    with pytest.raises(al.ConfigError, match=r"al\.compare\(\) takes a Run or a Trace, got int"):
+        al.compare(handoff_trace(), 3)
 
 
 def test_live_viewer_shows_spans_while_the_run_goes():

@@ -118,6 +118,7 @@ function summaryView(s) {
 
 function render({ model, el }) {
   const view = { collapsed: new Set(), visible: [], row: -1, cache: new Map(), frame: 0 };
+  const uid = Math.random().toString(36).slice(2, 10);  // row ids for aria-activedescendant
   const index = () => model.get("index") || { id: [], steps: [], handoffs: [] };
 
   const prev = h("button", { type: "button", class: "al-btn", "aria-label": "Previous step", title: "Previous step (←)", text: "◀ Prev" });
@@ -127,7 +128,8 @@ function render({ model, el }) {
   const summary = h("div", { class: "al-head" });
   const spacer = h("div", { class: "al-spacer" });
   // data-lm-suppress-shortcuts: keys pressed in the tree scroll it instead of moving notebook cells
-  const tree = h("div", { class: "al-tree", role: "tree", tabindex: "0", "aria-label": "Span tree", "data-lm-suppress-shortcuts": "true" }, spacer);
+  const tree = h("div", { class: "al-tree", role: "tree", tabindex: "0", "aria-label": "Span tree",
+    title: "↑ ↓ move through the spans, Enter folds one, ← → step", "data-lm-suppress-shortcuts": "true" }, spacer);
   const detail = h("div", { class: "al-detail", "aria-live": "polite", tabindex: "-1" });
   const handoffs = h("div", { class: "al-handoffs", role: "group", "aria-label": "Handoffs" });
   el.classList.add("al-viewer");
@@ -164,7 +166,7 @@ function render({ model, el }) {
     return h("div", {
       class: `al-row al-kind-${ix.kind[r]} al-st-${status}${r === view.row ? " al-selected" : ""}`,
       role: "treeitem", "aria-level": String(ix.depth[r] + 1), "aria-selected": r === view.row ? "true" : "false",
-      "data-row": String(r), style: `top:${top}px;padding-left:${ix.depth[r] * 14 + 4}px`,
+      id: `al-${uid}-r${r}`, "data-row": String(r), style: `top:${top}px;padding-left:${ix.depth[r] * 14 + 4}px`,
       onclick: () => select(r, true),
     }, caret,
     h("span", { class: "al-kind", text: ix.kind[r] }), " ",
@@ -181,7 +183,13 @@ function render({ model, el }) {
     const last = Math.min(view.visible.length, first + Math.ceil((tree.clientHeight || 400) / ROW_H) + 10);
     const rows = [];
     for (let i = first; i < last; i++) rows.push(rowView(view.visible[i], i * ROW_H));
+    const focused = el.ownerDocument.activeElement;
+    const keep = spacer.contains(focused) ? focused.closest(".al-row")?.dataset.row : undefined;
     spacer.replaceChildren(...rows);
+    if (keep !== undefined) spacer.querySelector(`.al-row[data-row="${keep}"] .al-caret`)?.focus();
+    const active = view.row >= 0 && spacer.querySelector(`.al-row[data-row="${view.row}"]`);
+    if (active) tree.setAttribute("aria-activedescendant", active.id);
+    else tree.removeAttribute("aria-activedescendant");
   }
 
   function schedule() {
@@ -298,11 +306,25 @@ function render({ model, el }) {
     else if (event.key === "ArrowLeft") { go((model.get("step") || 0) - 1); event.preventDefault(); }
   }
 
+  function onTreeKey(event) {  // up/down move through the rows, Enter or Space folds one
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      const at = view.visible.indexOf(view.row) + (event.key === "ArrowDown" ? 1 : -1);
+      const to = view.visible[Math.max(0, Math.min(view.visible.length - 1, at))];
+      if (to !== undefined) select(to, true);
+      event.preventDefault();
+    } else if ((event.key === "Enter" || event.key === " ") && event.target === tree && hasKids(view.row)) {
+      toggle(view.row);
+      event.preventDefault();
+    }
+  }
+
   const onStep = () => { const ix = index(); const s = model.get("step") || 0; if (ix.steps[s] !== view.row) select(ix.steps[s], false); };
   prev.addEventListener("click", () => go((model.get("step") || 0) - 1));
   next.addEventListener("click", () => go((model.get("step") || 0) + 1));
   slider.addEventListener("input", () => go(Number(slider.value)));
   tree.addEventListener("scroll", schedule);
+  tree.addEventListener("keydown", onTreeKey);
   el.addEventListener("keydown", onKey);
   model.on("change:index", redraw);
   model.on("change:summary", redraw);
