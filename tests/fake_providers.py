@@ -3,7 +3,10 @@ wire formats, for testing the real SDK clients offline.
 
 Script replies in order with ``server.push(...)``; each request takes the next one
 (an empty script answers 500). Every request is kept in ``server.requests`` (path,
-headers, JSON body) so tests can assert what the SDK sent.
+headers, JSON body) so tests can assert what the SDK sent. Like the real services, the
+server first checks the request's shape (``openai_problem`` / ``anthropic_problem``:
+the documented rules the adapters must respect) and answers 400 with the reason, without
+using up a scripted reply, when it breaks one.
 
     server.push(openai_text("hi"), error(429, "slow down", retry_after="0.2"))
 """
@@ -98,6 +101,9 @@ class FakeProviderServer:
     def _next(self, seen: Seen) -> Reply:
         with self.lock:
             self.requests.append(seen)
+            problem = request_problem(seen.path, seen.body)
+            if problem is not None:
+                return Reply(400, _error_body(seen.path, problem, "invalid_request_error"))
             if self.replies:
                 return self.replies.pop(0)
         return Reply(500, _error_body(seen.path, "fake server: no scripted reply left"))
@@ -111,10 +117,86 @@ class FakeProviderServer:
         self.httpd.server_close()
 
 
-def _error_body(path: str, message: str) -> dict[str, Any]:
+def _error_body(path: str, message: str, kind: str = "api_error") -> dict[str, Any]:
     if path.endswith("/messages"):
-        return {"type": "error", "error": {"type": "api_error", "message": message}}
-    return {"error": {"message": message, "type": "server_error", "code": None}}
+        return {"type": "error", "error": {"type": kind, "message": message}}
+    return {"error": {"message": message, "type": kind, "code": None}}
+
+
+# -- the request rules of the real services (their error texts, shortened) -------------
+def request_problem(path: str, body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "the request body is not JSON"
+    if path.endswith("/messages"):
+        return anthropic_problem(body)
+    if path.endswith("/chat/completions"):
+        return openai_problem(body)
+    return None
+
+
+def openai_problem(body: dict[str, Any]) -> str | None:
+    """Tool messages answer the assistant message just before them, every call answered."""
+    messages = body.get("messages") or []
+    if not messages:
+        return "messages: must be a non-empty array"
+    pending: set[str] = set()
+    for i, m in enumerate(messages):
+        if m.get("role") == "tool":
+            if m.get("tool_call_id") not in pending:
+                return (f"messages.[{i}]: messages with role 'tool' must be a response to a "
+                        "preceding message with 'tool_calls'")  # fmt: skip
+            pending.discard(m["tool_call_id"])
+            continue
+        if pending:
+            return (
+                f"messages.[{i}]: an assistant message with 'tool_calls' must be followed "
+                f"by tool messages responding to each 'tool_call_id': {sorted(pending)}"
+            )
+        if m.get("role") == "assistant":
+            pending = {c["id"] for c in m.get("tool_calls") or ()}
+    return None
+
+
+def anthropic_problem(body: dict[str, Any]) -> str | None:
+    """Roles user/assistant only, user first, alternating; non-blank text; tool blocks
+    need tools; every tool_use answered by tool_result blocks opening the next message."""
+    if not isinstance(body.get("max_tokens"), int):
+        return "max_tokens: Field required"
+    messages = body.get("messages") or []
+    if not messages:
+        return "messages: at least one message is required"
+    has_tools = bool(body.get("tools"))
+    expected_results: list[str] = []
+    for i, m in enumerate(messages):
+        role = m.get("role")
+        if role not in ("user", "assistant"):
+            return (
+                f'messages.{i}: Unexpected role "{role}". The Messages API accepts a '
+                'top-level `system` parameter, not "system" as an input message role.'
+            )
+        if i == 0 and role != "user":
+            return 'messages: first message must use the "user" role'
+        if i > 0 and role == messages[i - 1].get("role"):
+            return 'messages: roles must alternate between "user" and "assistant"'
+        content = m.get("content")
+        blocks = content if isinstance(content, list) else [{"type": "text", "text": content}]
+        kinds = [b.get("type") for b in blocks]
+        if any(b.get("type") == "text" and not str(b.get("text") or "").strip() for b in blocks):
+            return f"messages.{i}: text content blocks must contain non-whitespace text"
+        if not has_tools and ("tool_use" in kinds or "tool_result" in kinds):
+            return "Requests which include `tool_use` or `tool_result` blocks must define tools."
+        results = [b.get("tool_use_id") for b in blocks if b.get("type") == "tool_result"]
+        if kinds[: len(results)] != ["tool_result"] * len(results):
+            return f"messages.{i}: tool_result blocks must come first in the message content"
+        if set(expected_results) - set(results):
+            return (
+                f"messages.{i}: `tool_use` ids were found without `tool_result` blocks "
+                f"immediately after: {sorted(set(expected_results) - set(results))}"
+            )
+        if set(results) - set(expected_results):
+            return f"messages.{i}: unexpected `tool_use_id` found in `tool_result` blocks"
+        expected_results = [b["id"] for b in blocks if b.get("type") == "tool_use"]
+    return None
 
 
 # -- reply builders ------------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 Model strings ``"anthropic:<model>"`` and ``"anthropic:<model>@<base_url>"``. The
 official ``anthropic`` SDK is imported at the first call, with its own retries off.
-Conversion: system messages become ``system=``; tool calls are ``tool_use`` blocks;
-tool results are ``tool_result`` blocks in a user message (several results of one turn
-merged into one message, ``is_error`` kept). Structured output uses the Messages API's
+Conversion: leading system messages become ``system=``, a system message later in the
+conversation (a Team's handoff note) a marked user-turn note in its place; tool calls
+are ``tool_use`` blocks; tool results are ``tool_result`` blocks in a user message
+(several results of one turn, and a note after them, merged into one message,
+``is_error`` kept); see ``to_anthropic_messages``. Structured output uses the Messages API's
 ``output_config`` JSON-schema format (objects closed with ``additionalProperties:
 false``, as it requires). Usage: Anthropic's ``input_tokens`` excludes cache reads
 and writes, so they are added back (``Usage.input_tokens`` is the total input).
@@ -35,6 +37,8 @@ class AnthropicModel(ProviderModel):
 
     Same arguments as ``OpenAIModel`` (``base_url``, ``api_key`` defaulting to
     ``ANTHROPIC_API_KEY``, ``priced_as``, ``max_retries``, ``timeout_s``, ``backoff_s``).
+    The base_url is the server's root (``http://127.0.0.1:8080``): the SDK adds
+    ``/v1/messages``, so a trailing ``/v1`` is dropped.
     Settings: ``temperature``, ``max_tokens`` (default 4096), ``stop`` (as
     ``stop_sequences``), ``tool_choice`` (``"auto"``, ``"none"``, ``"any"``/``"required"``,
     or a tool name to force it), ...; keys the SDK does not take go into the request
@@ -45,6 +49,12 @@ class AnthropicModel(ProviderModel):
 
     provider = "anthropic"
     key_variable = "ANTHROPIC_API_KEY"
+    example_url = "http://127.0.0.1:8080"
+
+    def _check_base_url(self, model: str, base_url: str) -> str:
+        """The SDK adds ``/v1/messages`` itself, so a trailing ``/v1`` is dropped."""
+        url = super()._check_base_url(model, base_url)
+        return url.removesuffix("/v1")
 
     def _make_client(self, key: str) -> Any:
         from anthropic import AsyncAnthropic
@@ -71,7 +81,7 @@ class AnthropicModel(ProviderModel):
 
 def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
     """The keyword arguments for ``messages.create``."""
-    system, messages = to_anthropic_messages(request.messages)
+    system, messages = to_anthropic_messages(request.messages, tools=bool(request.tools))
     params: dict[str, Any] = {"model": model, "messages": messages}
     if system:
         params["system"] = system
@@ -91,15 +101,34 @@ def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
     return params
 
 
-def to_anthropic_messages(messages: Sequence[Message]) -> tuple[str, list[dict[str, Any]]]:
-    """(system prompt, messages): system text joined; same-role neighbours merged."""
+SYSTEM_NOTE = "[System note, not written by the user]\n"
+"""Marks a system message from the middle of a conversation (e.g. a handoff note), sent
+as user-turn text because the Messages API takes system text only at the top."""
+NOT_SHOWN = "(The earlier conversation is not shown.)"
+"""The first message when a conversation would start with the assistant (or be empty),
+e.g. after a handoff filter cut it: the Messages API requires a user message first."""
+
+
+def to_anthropic_messages(
+    messages: Sequence[Message], *, tools: bool = True
+) -> tuple[str, list[dict[str, Any]]]:
+    """(system prompt, messages) as the Messages API accepts them.
+
+    System messages before the first other message become the system prompt; later
+    ones (a handoff note) stay in place as user-turn text marked ``SYSTEM_NOTE``.
+    Same-role neighbours are merged (tool results first in a user turn), the first
+    message is a user message (``NOT_SHOWN`` when there is none), and with
+    ``tools=False`` tool calls and results are written as text, since the API refuses
+    ``tool_use`` / ``tool_result`` blocks in a request that defines no tools.
+    """
     system: list[str] = []
     out: list[dict[str, Any]] = []
     for m in messages:
-        if m.role == "system":
-            system.append(m.content)
+        if m.role == "system" and not out:
+            if m.content.strip():
+                system.append(m.content)
             continue
-        blocks = _blocks(m)
+        blocks = _blocks(m, tools)
         if not blocks:
             continue
         role = "assistant" if m.role == "assistant" else "user"
@@ -107,24 +136,41 @@ def to_anthropic_messages(messages: Sequence[Message]) -> tuple[str, list[dict[s
             out[-1]["content"].extend(blocks)
         else:
             out.append({"role": role, "content": blocks})
-    return "\n\n".join(s for s in system if s), out
+    if not out or out[0]["role"] != "user":
+        out.insert(0, {"role": "user", "content": [_text(NOT_SHOWN)]})
+    for entry in out:  # tool results must open a user turn; text follows them
+        if entry["role"] == "user":
+            entry["content"].sort(key=lambda block: block["type"] != "tool_result")
+    return "\n\n".join(system), out
 
 
-def _blocks(m: Message) -> list[dict[str, Any]]:
+def _text(text: str) -> dict[str, Any]:
+    return {"type": "text", "text": text}
+
+
+def _blocks(m: Message, tools: bool) -> list[dict[str, Any]]:
     if m.role == "tool":
+        if not tools:
+            outcome = "failed" if m.is_error else "returned"
+            return [_text(f"[tool {m.name or 'call'} {outcome}]\n{m.content}")]
         block: dict[str, Any] = {
             "type": "tool_result", "tool_use_id": m.tool_call_id or "", "content": m.content,
         }  # fmt: skip
         if m.is_error:
             block["is_error"] = True
         return [block]
+    if m.role == "system":
+        return [_text(SYSTEM_NOTE + m.content)] if m.content.strip() else []
     blocks: list[dict[str, Any]] = []
-    if m.content:
-        blocks.append({"type": "text", "text": m.content})
+    if m.content.strip():
+        blocks.append(_text(m.content))
     for call in m.tool_calls if m.role == "assistant" else ():
-        blocks.append(
-            {"type": "tool_use", "id": call.id, "name": call.name, "input": _input(call.arguments)}
-        )
+        arguments = _input(call.arguments)
+        if tools:
+            blocks.append({"type": "tool_use", "id": call.id, "name": call.name,
+                           "input": arguments})  # fmt: skip
+        else:
+            blocks.append(_text(f"[called tool {call.name} with {json.dumps(arguments)}]"))
     return blocks
 
 
@@ -184,6 +230,8 @@ def parse_message(message: Any) -> ModelResponse:
             arguments = block.input if isinstance(block.input, dict) else str(block.input)
             calls.append(ToolCall(block.name, arguments, block.id or ""))
     attributes: dict[str, Any] = {"response_model": message.model}
+    if getattr(message, "id", None):
+        attributes["response_id"] = message.id
     request_id = getattr(message, "_request_id", None)
     if request_id:
         attributes["request_id"] = request_id
