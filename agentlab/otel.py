@@ -13,7 +13,8 @@ the ``otel`` extra: ``pip install "agentlab-kit[otel]"``.
 
 Mapping: ``model`` spans are ``chat <model>`` (``gen_ai.operation.name=chat``,
 ``gen_ai.provider.name``, ``gen_ai.request.model``, ``gen_ai.response.model``,
-``gen_ai.response.id``, ``gen_ai.response.finish_reasons``, ``gen_ai.usage.*``);
+``gen_ai.response.id`` (the completion's id; the provider's request id is
+``agentlab.request_id``), ``gen_ai.response.finish_reasons``, ``gen_ai.usage.*``);
 ``agent`` spans are ``invoke_agent <name>``; ``tool`` spans ``execute_tool <name>``;
 the root ``run`` and the patterns (chain, router, parallel, orchestrator, evaluator,
 team) are ``invoke_workflow <name>``; every other kind keeps its kind as the name.
@@ -133,8 +134,8 @@ class OTelProcessor:
             attrs["gen_ai.provider.name"] = provider
         response_model = span.attributes.get("response_model")
         attrs["gen_ai.response.model"] = str(response_model or model)
-        if span.attributes.get("request_id"):
-            attrs["gen_ai.response.id"] = str(span.attributes["request_id"])
+        if span.attributes.get("response_id"):
+            attrs["gen_ai.response.id"] = str(span.attributes["response_id"])
         if span.attributes.get("finish_reason"):
             attrs["gen_ai.response.finish_reasons"] = [str(span.attributes["finish_reason"])]
         usage = span.usage

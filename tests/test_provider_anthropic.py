@@ -50,7 +50,7 @@ async def test_text_reply_system_prompt_and_usage_with_cache(server):
     assert run.cost == pytest.approx(cost_of(usage, "anthropic:claude-haiku-4-5"))
     assert run.cost is not None and run.cost > 0
     span = run.trace.find("model")[0]
-    assert span.attributes["request_id"] == "req_1"
+    assert span.attributes["request_id"] == "req_1" and span.attributes["response_id"] == "msg_1"
     sent = server.requests[0]
     assert sent.path == "/v1/messages"
     assert sent.body["system"] == "Be brief."

@@ -6,7 +6,7 @@ import asyncio
 import json
 
 import pytest
-from fake_providers import FakeProviderServer, anthropic_reply, openai_reply
+from fake_providers import FakeProviderServer, Reply, anthropic_reply, openai_reply
 
 import agentlab as al
 from agentlab.models.openai import OpenAIModel
@@ -93,6 +93,31 @@ async def test_cassette_file_has_provenance_and_no_secrets(tmp_path, monkeypatch
     assert lines[1]["request"]["settings"] == {"temperature": 0}
 
 
+async def test_a_key_given_in_code_never_reaches_trace_cassette_report_or_error(tmp_path):
+    from agentlab.models.anthropic import AnthropicModel
+    from agentlab.report import snapshot_html
+
+    secret = "sk-ant-in-code-0123456789abcdef"
+    server = FakeProviderServer().start()
+    server.push(anthropic_reply(f"Your key is {secret}"), Reply(401, echo_auth=True))
+    model = AnthropicModel("claude-haiku-4-5", base_url=server.anthropic_url, api_key=secret)
+    agent = al.Agent(name="Leaky", model=model)
+    with al.cassette(tmp_path / "leak.jsonl", mode="record"):
+        echoed = await agent.run(f"my key is {secret}")
+        refused = await agent.run("again")
+    server.stop()
+    assert secret in str(server.requests[0].headers)  # it was sent...
+    assert echoed.output == f"Your key is {secret}"  # ...and the run in memory is untouched
+    assert refused.status == "failed" and secret not in str(refused.error)
+    assert secret not in refused.stop_detail and "[REDACTED:" in str(refused.error)
+    echoed.trace.save(tmp_path / "trace.jsonl")
+    refused.trace.save(tmp_path / "refused.jsonl")
+    for written in ("leak.jsonl", "trace.jsonl", "refused.jsonl"):
+        text = (tmp_path / written).read_text()
+        assert secret not in text and "[REDACTED:api_key of anthropic:claude-haiku-4-5]" in text
+    assert secret not in snapshot_html(echoed.trace) + snapshot_html(refused.trace)
+
+
 async def test_replay_mismatch_shows_the_closest_request_and_the_difference(tmp_path):
     replies = [openai_reply(None, [("lookup_order", {"order_id": "42"})]), openai_reply("Done.")]
     agent, path, _, _ = await record_then_stop(tmp_path, replies, "openai:gpt-4o-mini@{url}")
@@ -141,7 +166,7 @@ async def test_nth_identical_request_replays_the_nth_recording(tmp_path):
 async def test_auto_mode_records_only_what_is_missing(tmp_path):
     server = FakeProviderServer().start()
     server.push(openai_reply("one"), openai_reply("two"))
-    path = tmp_path / "auto.jsonl"
+    path = str(tmp_path / "auto.jsonl")  # a str path works like a Path
     agent = al.Agent(name="A", model=f"openai:gpt-4o-mini@{server.openai_url}")
     with al.cassette(path) as cas:
         assert (await agent.run("first")).output == "one"

@@ -52,6 +52,7 @@ async def test_text_reply_usage_cost_and_request_id(server):
     assert run.cost == pytest.approx(cost_of(usage, "openai:gpt-4o-mini"))
     span = run.trace.find("model")[0]
     assert span.attributes["request_id"] == "req_1"
+    assert span.attributes["response_id"] == "chatcmpl-1"
     assert span.attributes["attempts"] == 1
     sent = server.requests[0]
     assert sent.path == "/v1/chat/completions"

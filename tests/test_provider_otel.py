@@ -85,7 +85,8 @@ async def test_real_provider_span_names_errors_and_no_content(exported, monkeypa
     chat = next(s for s in exporter.get_finished_spans() if s.name == "chat gpt-4o-mini")
     assert chat.attributes["gen_ai.provider.name"] == "openai"
     assert chat.attributes["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
-    assert chat.attributes["gen_ai.response.id"] == "req_1"
+    assert chat.attributes["gen_ai.response.id"] == "chatcmpl-1"
+    assert chat.attributes["agentlab.request_id"] == "req_1"
     assert chat.attributes["gen_ai.response.finish_reasons"] == ("stop",)
     assert "gen_ai.input.messages" not in chat.attributes
     broken = next(s for s in exporter.get_finished_spans() if s.name == "invoke_agent B")

@@ -36,6 +36,9 @@ _FORMS = (
     "'scripted', 'anthropic:<model>', 'openai:<model>', "
     "'openai:<model>@http://127.0.0.1:8080/v1', or a model object such as al.ScriptedModel([...])"
 )
+PROVIDERS = ("openai", "anthropic")
+_FAMILIES = {"gpt": "openai", "o1": "openai", "o3": "openai", "o4": "openai",
+             "chatgpt": "openai", "claude": "anthropic"}  # fmt: skip
 
 
 def resolve_model(spec: str | Any) -> Any:
@@ -49,17 +52,42 @@ def resolve_model(spec: str | Any) -> Any:
             return spec
         raise ConfigError(f"model={spec!r} is not a model; write one of {_FORMS}")
     provider, sep, rest = spec.partition(":")
-    model_name, _, base_url = rest.partition("@")
-    if not sep or not model_name:
-        raise ConfigError(f"unknown model string {spec!r}; write one of {_FORMS}")
+    model_name, at, base_url = rest.partition("@")
+    if provider not in PROVIDERS or not sep or not model_name.strip() or (at and not base_url):
+        raise ConfigError(model_string_problem(spec))
     if provider == "openai":
         from agentlab.models.openai import OpenAIModel
 
         return OpenAIModel(model_name, base_url=base_url or None)
-    if provider == "anthropic":
-        from agentlab.models.anthropic import AnthropicModel
+    from agentlab.models.anthropic import AnthropicModel
 
-        return AnthropicModel(model_name, base_url=base_url or None)
-    raise ConfigError(
-        f"unknown provider {provider!r} in model string {spec!r}; write one of {_FORMS}"
+    return AnthropicModel(model_name, base_url=base_url or None)
+
+
+def model_string_problem(spec: str) -> str:
+    """What is wrong with a model string, and what to write instead."""
+    import difflib
+
+    provider, sep, rest = spec.partition(":")
+    model_name = rest.partition("@")[0]
+    if not sep:
+        head, slash, tail = spec.partition("/")
+        if slash and head.lower() in PROVIDERS:
+            return f"unknown model string {spec!r}: write '{head.lower()}:{tail}' (a colon)"
+        family = next((p for f, p in _FAMILIES.items() if spec.lower().startswith(f)), None)
+        if family:
+            return f"unknown model string {spec!r}: it names no provider; write '{family}:{spec}'"
+        return f"unknown model string {spec!r}; write one of {_FORMS}"
+    if provider not in PROVIDERS:
+        close = difflib.get_close_matches(provider.lower(), PROVIDERS, n=1, cutoff=0.6)
+        if close:
+            return f"unknown provider {provider!r} in {spec!r}; write '{close[0]}:{rest}'"
+        return f"unknown provider {provider!r} in model string {spec!r}; write one of {_FORMS}"
+    if not model_name.strip():
+        example = "gpt-4o-mini" if provider == "openai" else "claude-haiku-4-5"
+        return (f"model string {spec!r} has no model name after '{provider}:'; write e.g. "
+                f"'{provider}:{example}'")  # fmt: skip
+    return (
+        f"model string {spec!r} has nothing after '@'; write the server's base_url, e.g. "
+        f"'{provider}:{model_name}@http://127.0.0.1:8080/v1', or leave out the '@'"
     )

@@ -178,11 +178,14 @@ class Failure:
             text = f"{where} call failed: {self.message}"
         if self.retryable:
             text += f" (gave up after {attempts} attempts)"
-        text += _hint(self.status, policy)
+        text += _hint(self.status, policy, self.kind)
         return ModelHTTPError(redact(text), status_code=self.status, body=_redacted(self.body))
 
 
-def _hint(status: int | None, policy: CallPolicy) -> str:
+def _hint(status: int | None, policy: CallPolicy, kind: str = "http") -> str:
+    if kind == "connection":
+        where = policy.base_url or "the provider"
+        return f"; check that the server at {where} is running and the base_url is right"
     if status in (401, 403):
         return f"; check {policy.key_variable} (or the api_key= you passed)"
     if status == 404:

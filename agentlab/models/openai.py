@@ -162,6 +162,8 @@ def parse_completion(completion: Any) -> ModelResponse:
         if getattr(c, "function", None) is not None
     )
     attributes: dict[str, Any] = {"response_model": completion.model}
+    if getattr(completion, "id", None):
+        attributes["response_id"] = completion.id
     request_id = getattr(completion, "_request_id", None)
     if request_id:
         attributes["request_id"] = request_id

@@ -63,12 +63,13 @@ def fit_to_sdk(create: Any, params: dict[str, Any]) -> dict[str, Any]:
 class ProviderModel:
     """Base of ``OpenAIModel`` and ``AnthropicModel``: configuration and the SDK client.
 
-    Subclasses set ``provider``, ``key_variable`` and implement ``_make_client`` and
-    ``respond``.
+    Subclasses set ``provider``, ``key_variable``, ``example_url`` and implement
+    ``_make_client`` and ``respond``.
     """
 
     provider = ""
     key_variable = ""
+    example_url = "http://127.0.0.1:8080/v1"
 
     def __init__(
         self,
@@ -83,13 +84,18 @@ class ProviderModel:
     ) -> None:
         if not isinstance(model, str) or not model.strip():
             raise ConfigError(f"model name must be non-empty text, e.g. '{self.provider}:<model>'")
+        if model != model.strip():
+            raise ConfigError(
+                f"model name {model!r} has spaces around it; "
+                f"write '{self.provider}:{model.strip()}'"
+            )
         if max_retries < 0 or timeout_s <= 0 or backoff_s < 0:
             raise ConfigError(
                 f"max_retries={max_retries!r}, timeout_s={timeout_s!r}, backoff_s={backoff_s!r}: "
                 "use max_retries >= 0, timeout_s > 0, backoff_s >= 0"
             )
         self.model = model
-        self.base_url = base_url.rstrip("/") if base_url else None
+        self.base_url = self._check_base_url(model, base_url) if base_url else None
         self.name = f"{self.provider}:{model}" + (f"@{self.base_url}" if self.base_url else "")
         self.price_key = priced_as or f"{self.provider}:{model}"
         self.timeout_s = timeout_s
@@ -102,6 +108,17 @@ class ProviderModel:
         )  # fmt: skip
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any]
         self._clients = weakref.WeakKeyDictionary()
+
+    def _check_base_url(self, model: str, base_url: str) -> str:
+        """``base_url`` without a trailing slash; ``ConfigError`` unless it is http(s)."""
+        url = base_url.strip().rstrip("/")
+        parsed = urlparse(url)
+        if parsed.scheme in ("http", "https") and parsed.hostname and " " not in url:
+            return url
+        fix = f"'{self.provider}:{model}@{self.example_url}'"
+        if "//" not in url and " " not in url and urlparse(f"http://{url}").hostname:
+            fix = f"'{self.provider}:{model}@http://{url}'"
+        raise ConfigError(f"base_url {base_url!r} is not an http:// or https:// URL; write {fix}")
 
     # -- keys ----------------------------------------------------------------------
     def api_key(self) -> str | None:
@@ -124,7 +141,7 @@ class ProviderModel:
             f"model {self.name!r} needs an API key: set the environment variable "
             f"{self.key_variable} (e.g. in a .env file or `export {self.key_variable}=...`), "
             "pass api_key=..., use a local server (model string "
-            f"'{self.provider}:<model>@http://127.0.0.1:8080/v1'), or replay a recording "
+            f"'{self.provider}:<model>@{self.example_url}'), or replay a recording "
             "with al.cassette(path) / al.ReplayModel(path)"
         )
 
