@@ -14,6 +14,7 @@ using up a scripted reply, when it breaks one.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -196,6 +197,8 @@ def anthropic_problem(body: dict[str, Any]) -> str | None:
         if set(results) - set(expected_results):
             return f"messages.{i}: unexpected `tool_use_id` found in `tool_result` blocks"
         expected_results = [b["id"] for b in blocks if b.get("type") == "tool_use"]
+        if not all(re.fullmatch(r"[a-zA-Z0-9_-]+", i) for i in expected_results + results):
+            return f"messages.{i}: tool_use ids must match the pattern ^[a-zA-Z0-9_-]+$"
     return None
 
 

@@ -136,6 +136,11 @@ SHAPES = {
         Message.user("a"), Message.assistant("  "), Message.user("b")
     ),
     "results then a user turn": conversation(Message.user("a"), CALL, RESULT, Message.user("b")),
+    "ids written elsewhere": conversation(
+        Message.user("a"),
+        Message.assistant("", tool_calls=(ToolCall("lookup_order", {}, "call.7:0"),)),
+        Message("tool", "shipped", tool_call_id="call.7:0", name="lookup_order"),
+    ),
     "two assistants": conversation(
         Message.user("a"), Message.assistant("x"), Message.assistant("y")
     ),

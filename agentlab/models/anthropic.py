@@ -18,6 +18,7 @@ and writes, so they are added back (``Usage.input_tokens`` is the total input).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -154,7 +155,7 @@ def _blocks(m: Message, tools: bool) -> list[dict[str, Any]]:
             outcome = "failed" if m.is_error else "returned"
             return [_text(f"[tool {m.name or 'call'} {outcome}]\n{m.content}")]
         block: dict[str, Any] = {
-            "type": "tool_result", "tool_use_id": m.tool_call_id or "", "content": m.content,
+            "type": "tool_result", "tool_use_id": _tool_id(m.tool_call_id), "content": m.content,
         }  # fmt: skip
         if m.is_error:
             block["is_error"] = True
@@ -167,11 +168,17 @@ def _blocks(m: Message, tools: bool) -> list[dict[str, Any]]:
     for call in m.tool_calls if m.role == "assistant" else ():
         arguments = _input(call.arguments)
         if tools:
-            blocks.append({"type": "tool_use", "id": call.id, "name": call.name,
+            blocks.append({"type": "tool_use", "id": _tool_id(call.id), "name": call.name,
                            "input": arguments})  # fmt: skip
         else:
             blocks.append(_text(f"[called tool {call.name} with {json.dumps(arguments)}]"))
     return blocks
+
+
+def _tool_id(value: str | None) -> str:
+    """A tool-use id as the API accepts it (letters, digits, ``_``, ``-``): ids written by
+    another provider or by hand are mapped the same way on the call and on its result."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", value or "") or "call"
 
 
 def _input(arguments: Mapping[str, Any] | str) -> dict[str, Any]:
