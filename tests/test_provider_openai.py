@@ -146,6 +146,8 @@ async def test_malformed_response_body_fails_the_run(server):
     run = await agent_for(server).run("Hi")
     assert run.status == "failed"
     assert isinstance(run.error, al.ModelError)
+    assert "answered with a body that is not valid JSON" in str(run.error)
+    assert "points at an OpenAI-compatible API" in str(run.error)
 
 
 async def test_missing_key_is_a_config_error_before_any_request(server):

@@ -158,7 +158,7 @@ class Failure:
     status: int | None
     message: str
     retry_after: float | None = None
-    kind: str = "http"  # "http", "timeout", "connection", "other"
+    kind: str = "http"  # "http", "timeout", "connection", "bad_response", "other"
     body: Any = None
 
     def summary(self) -> str:
@@ -174,6 +174,10 @@ class Failure:
             text = f"{where} did not answer in time: {self.message}"
         elif self.kind == "connection":
             text = f"could not connect to {where}: {self.message}"
+        elif self.kind == "bad_response":
+            api = "OpenAI" if policy.provider == "openai" else "Anthropic"
+            text = (f"{where} answered with a body that is not valid JSON ({self.message}); "
+                    f"check that the base_url points at an {api}-compatible API")  # fmt: skip
         else:
             text = f"{where} call failed: {self.message}"
         if self.retryable:
@@ -217,6 +221,8 @@ def classify(exc: Exception) -> Failure:
         retryable = status in _RETRYABLE_STATUS or status >= 500
         return Failure(retryable, status, str(message), retry_after(headers), "http", body)
     name = type(exc).__name__
+    if isinstance(exc, ValueError) and name == "JSONDecodeError":
+        return Failure(False, None, f"{name}: {exc}", kind="bad_response")
     if "Timeout" in name or isinstance(exc, TimeoutError):
         return Failure(True, None, str(exc) or name, kind="timeout")
     if "Connection" in name:
