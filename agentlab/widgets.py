@@ -81,6 +81,7 @@ class RunViewer(anywidget.AnyWidget):  # type: ignore[misc]
         self._running: dict[Any, Span] = {}
         self._lock = threading.Lock()
         self._last_push = 0.0
+        self._timer: threading.Timer | None = None  # the pending redraw of the live view
         self.on_msg(self._on_front_end_message)
         if trace is not None:
             self.refresh()
@@ -142,10 +143,20 @@ class RunViewer(anywidget.AnyWidget):  # type: ignore[misc]
         return None
 
     def _push(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last_push >= LIVE_INTERVAL_S:
-            self._last_push = now
-            self.refresh()
+        """Redraw now, or once the interval is up (so a long call still shows as running)."""
+        with self._lock:
+            wait = LIVE_INTERVAL_S - (time.monotonic() - self._last_push)
+            if not force and wait > 0:
+                if self._timer is None:
+                    self._timer = threading.Timer(wait, self._push, kwargs={"force": True})
+                    self._timer.daemon = True
+                    self._timer.start()
+                return
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._last_push = time.monotonic()
+        self.refresh()
 
 
 class CompareView(anywidget.AnyWidget):  # type: ignore[misc]

@@ -28,6 +28,7 @@ CELLS = [
     "viewer = al.show(handoff_trace())\nviewer",
     "live = al.show()\nlive",
     "from trace_samples import big_trace\nbig = al.show(big_trace())\nbig",
+    "al.charts.cost_by_agent(handoff_trace())",  # the kit's default renderer: inline SVG
 ]
 
 
@@ -129,8 +130,24 @@ def test_viewer_runs_live_in_jupyterlab_offline(lab):
         live = page.locator(".al-viewer").nth(1)
         live.locator(".al-row", has_text="agent LiveAgent").wait_for()
         live.locator(".al-detail").get_by_text("Returned (1)").wait_for()
+        slow = (
+            "import time\ndef slow(messages, tools):\n    time.sleep(2)\n    return 'late'\n"
+            "with al.processing(live):\n"
+            "    al.Agent(name='SlowAgent', model=al.FunctionModel(slow)).run_sync('go')"
+        )
+        page.evaluate(f"(code) => {{ {KERNEL}.requestExecute({{code}}); }}", slow)  # no wait
+        running = live.locator(".al-row.al-st-running", has_text="agent SlowAgent")
+        running.wait_for(timeout=10_000)  # shown while the model call is still going
+        assert "… running" in running.inner_text()  # in words, not only a colour
+        live.locator(".al-row.al-st-ok", has_text="agent SlowAgent").wait_for(timeout=15_000)
         big = page.locator(".al-viewer").nth(2)
         big.locator(".al-row").first.wait_for()
+        chart = page.locator(".jp-RenderedSVG img").first  # drawn offline, no vega from a CDN
+        chart.wait_for()
+        assert chart.evaluate("(img) => img.naturalWidth > 200 && img.complete")
+        assert "Cost by agent" in chart.evaluate(
+            "(img) => img.src.startsWith('data:') ? decodeURIComponent(img.src) : img.src"
+        )
         page.evaluate("jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
         page.wait_for_function("document.querySelectorAll('.al-viewer').length === 0")
         opened = time.monotonic()
@@ -148,7 +165,7 @@ def test_viewer_runs_live_in_jupyterlab_offline(lab):
         step_s = (time.monotonic() - stepped) / 20
         print(
             f"\nJupyterLab, 10,001 spans: shown {shown_s:.2f} s after run-all "
-            f"(3 cells), {step_s * 1000:.0f} ms per step with its kernel round trip"
+            f"({len(CELLS)} cells), {step_s * 1000:.0f} ms per step with its kernel round trip"
         )
         assert _colours(page) == ("light", "dark")  # light theme: dark text on light
         page.evaluate("jupyterapp.commands.execute('apputils:change-theme', "

@@ -7,6 +7,7 @@ import dataclasses
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 from trace_samples import big_trace, handoff_trace
@@ -177,6 +178,23 @@ def test_live_viewer_shows_spans_while_the_run_goes():
     assert viewer.index["status"] == ["ok", "ok", "ok"]
     assert viewer.trace is run.trace and viewer.summary["status"] == "completed"
     assert "waiting for a run" in al.show().static_html()
+
+
+def test_live_viewer_redraws_during_a_long_call_between_throttled_updates():
+    import agentlab.widgets as widgets
+
+    viewer = al.show()
+    seen = []
+
+    def slow(messages, tools):  # the spans before this call started within one interval
+        time.sleep(widgets.LIVE_INTERVAL_S * 3)
+        seen.append(list(viewer.index["kind"]))
+        return "late"
+
+    with al.processing(viewer):
+        al.Agent(name="Slow", model=al.FunctionModel(slow)).run_sync("go")
+    assert seen == [["run", "agent", "model"]]  # redrawn once the interval was up
+    assert viewer.index["status"] == ["ok", "ok", "ok"] and viewer._timer is None
 
 
 def test_compare_shows_per_agent_figures_side_by_side():
