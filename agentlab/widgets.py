@@ -1,7 +1,8 @@
 """The run viewer and compare widgets (anywidget; front-end in ``widgets/*.js``).
 
 ``al.show(run)`` steps through a run turn by turn (previous / next buttons, a slider,
-the left and right arrow keys), shows the exact messages each step received and
+the left and right arrow keys; in the span tree up/down select any span and
+Enter folds it), shows the exact messages each step received and
 returned, tool calls with arguments and results, and every handoff's context. It reads
 the trace only, so a trace loaded from disk looks exactly like a live one.
 

@@ -121,6 +121,9 @@ def test_viewer_runs_live_in_jupyterlab_offline(lab):
         assert viewer.locator(".al-position").inner_text() == "Step 3 / 6: model gpt-4o-mini"
         viewer.locator(".al-detail").get_by_text("Received (4)").wait_for()  # asked the kernel
         assert page.evaluate(ASK, "print(viewer.step)").strip() == "2"
+        page.evaluate(ASK, "viewer.step = 4")  # and Python moves the view
+        viewer.locator(".al-position").get_by_text("Step 5 / 6: model gpt-4o-mini").wait_for()
+        viewer.locator(".al-detail").get_by_text("Refund issued").first.wait_for()
 
         code = ("with al.processing(live):\n"
                 "    al.Agent(name='LiveAgent', model=al.ScriptedModel(['hi'])).run_sync('go')\n"
