@@ -23,6 +23,7 @@ Every message says what was wrong, with which value, and what to write instead::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -39,12 +40,25 @@ class ModelError(AgentlabError):
 
 
 class ModelHTTPError(ModelError):
-    """A provider answered with an HTTP error status."""
+    """A provider call failed (an HTTP error status, a timeout, no connection).
 
-    def __init__(self, message: str, *, status_code: int | None = None, body: Any = None) -> None:
+    ``span_attributes`` (``attempts`` and one ``retries`` entry per failed attempt
+    before the last) go into the failed ``model`` span, as they do for a call that
+    succeeded after retries.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        body: Any = None,
+        span_attributes: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.body = body
+        self.span_attributes = dict(span_attributes or {})
 
 
 class ScriptExhausted(ModelError):

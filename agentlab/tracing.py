@@ -157,6 +157,9 @@ class SpanHandle:
 
             self.status = "error"
             self.error = redact(f"{type(exc).__name__}: {exc}")
+            extra = getattr(exc, "span_attributes", None)  # e.g. a failed call's retries
+            if extra:
+                self.attributes = {**self.attributes, **extra}
 
     def freeze(self, end: float | None) -> Span:
         from agentlab.trace_io import jsonable

@@ -120,7 +120,11 @@ async def test_server_errors_exhaust_retries_and_fail_the_run(server):
     assert "HTTP 500: the fake is on fire" in str(run.error)
     assert "gave up after 3 attempts" in str(run.error)
     assert len(server.requests) == 3  # max_retries=2
-    assert run.trace.find("model")[0].status == "error"
+    span = run.trace.find("model")[0]
+    assert span.status == "error"
+    assert span.attributes["attempts"] == 3  # the retries show on a call that failed too
+    assert [r["attempt"] for r in span.attributes["retries"]] == [1, 2]
+    assert all("HTTP 500" in r["error"] for r in span.attributes["retries"])
 
 
 async def test_client_error_is_not_retried(server):

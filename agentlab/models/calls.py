@@ -138,7 +138,7 @@ async def call_with_retries(
             except Exception as exc:  # noqa: BLE001 - classified below
                 failure = classify(exc)
         if not failure.retryable or record.attempts > policy.max_retries:
-            raise failure.error(policy, record.attempts) from None
+            raise failure.error(policy, record) from None
         wait = failure.retry_after
         if wait is None:
             wait = min(policy.backoff_s * 2 ** (record.attempts - 1), MAX_BACKOFF_S)
@@ -166,7 +166,7 @@ class Failure:
             return redact(f"HTTP {self.status}: {self.message}")[:300]
         return redact(f"{self.kind}: {self.message}")[:300]
 
-    def error(self, policy: CallPolicy, attempts: int) -> ModelHTTPError:
+    def error(self, policy: CallPolicy, record: CallRecord) -> ModelHTTPError:
         where = policy.label if policy.base_url is None else f"{policy.label} at {policy.base_url}"
         if self.status is not None:
             text = f"{where} answered HTTP {self.status}: {self.message}"
@@ -181,9 +181,14 @@ class Failure:
         else:
             text = f"{where} call failed: {self.message}"
         if self.retryable:
-            text += f" (gave up after {attempts} attempts)"
+            text += f" (gave up after {record.attempts} attempts)"
         text += _hint(self.status, policy, self.kind)
-        return ModelHTTPError(redact(text), status_code=self.status, body=_redacted(self.body))
+        return ModelHTTPError(
+            redact(text),
+            status_code=self.status,
+            body=_redacted(self.body),
+            span_attributes=record.attributes(),
+        )
 
 
 def _hint(status: int | None, policy: CallPolicy, kind: str = "http") -> str:
