@@ -114,24 +114,40 @@ class Runnable:
     name: str = ""
     limits: Limits | None = None
 
-    async def run(self, input: Any, *, limits: Limits | None = None) -> Run:
+    async def run(self, input: Any, *, limits: Limits | None = None, show: bool = False) -> Run:
         """Run on ``input`` (text or messages) and return a ``Run``; never raises for
         runtime trouble (see ``Run.status``), only ``ConfigError`` before any call.
 
-        In a notebook: ``run = await agent.run("Where is order 42?")``.
+        ``show=True`` displays a live run viewer whose spans appear as they happen (in
+        a terminal: prints the span tree when the run ends).
+
+        In a notebook: ``run = await agent.run("Where is order 42?", show=True)``.
         """
-        from agentlab.result import execute_root
+        return await self._run_shown(input, limits, live_viewer() if show else None)
 
-        return await execute_root(self, input, limits)
-
-    def run_sync(self, input: Any, *, limits: Limits | None = None) -> Run:
+    def run_sync(self, input: Any, *, limits: Limits | None = None, show: bool = False) -> Run:
         """``run`` for sync code: scripts, terminals, and inside Jupyter too.
 
         >>> run = agent.run_sync("Where is order 42?")  # doctest: +SKIP
         """
         from agentlab.sync import run_sync
 
-        return run_sync(self.run(input, limits=limits))
+        viewer = live_viewer() if show else None  # displayed from the caller's thread
+        return run_sync(self._run_shown(input, limits, viewer))
+
+    async def _run_shown(self, input: Any, limits: Limits | None, viewer: Any) -> Run:
+        from agentlab.result import execute_root
+
+        if viewer is None:
+            return await execute_root(self, input, limits)
+        if viewer is TERMINAL:
+            run = await execute_root(self, input, limits)
+            print(run)
+            return run
+        from agentlab.tracing import processing
+
+        with processing(viewer):
+            return await execute_root(self, input, limits)
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         raise NotImplementedError
@@ -193,3 +209,24 @@ def check_runnable(value: Any, what: str) -> Runnable:
         f"{what} must be an al.Agent or another runnable (Chain, Router, Parallel, ...), "
         f"got {type(value).__name__}: {value!r}"
     )
+
+
+TERMINAL = object()  # ``show=True`` outside a notebook: print the tree when the run ends
+
+
+def live_viewer() -> Any:
+    """A live run viewer, displayed now, in a notebook; ``TERMINAL`` elsewhere."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return TERMINAL
+    shell = get_ipython()
+    if shell is None or not getattr(shell, "kernel", None):
+        return TERMINAL  # plain Python or a terminal IPython: no widget can show
+    from IPython.display import display
+
+    from agentlab.widgets import show
+
+    viewer = show()
+    display(viewer)  # type: ignore[no-untyped-call]
+    return viewer
