@@ -23,7 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "show":
         from agentlab.tracing import Trace
 
-        print(Trace.load(args.trace).pretty())
+        try:
+            trace = Trace.load(args.trace)
+        except (OSError, ValueError) as exc:
+            show.error(str(exc))  # usage and the reason on stderr, exit status 2
+        if not trace.spans:
+            show.error(f"{args.trace} holds no spans; save a run's trace with run.trace.save(path)")
+        print(trace.pretty())
         return 0
     if args.command == "view":
         from agentlab.report import write_view

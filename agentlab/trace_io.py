@@ -177,16 +177,22 @@ def load_trace(path: str | Path) -> Trace:
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            data = json.loads(line)
-            kind = data.pop("type", None)
-            if kind == "header":
-                header = data
-            elif kind == "message":
-                messages[data.pop("index", len(messages))] = Message.from_dict(data)
-            elif kind == "span":
-                spans.append(span_from_dict(data))
-            else:
-                raise ValueError(f"{path}:{number}: unknown line type {kind!r} in trace file")
+            try:
+                data = json.loads(line)
+                kind = data.pop("type", None)
+                if kind == "header":
+                    header = data
+                elif kind == "message":
+                    messages[data.pop("index", len(messages))] = Message.from_dict(data)
+                elif kind == "span":
+                    spans.append(span_from_dict(data))
+                else:
+                    raise ValueError(f"unknown line type {kind!r}")
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise ValueError(
+                    f"{path}:{number}: not a line of an agentlab trace ({type(exc).__name__}: "
+                    f"{exc}); load files written by trace.save(path)"
+                ) from exc
     trace_id = header.get("trace_id")
     kept = {k: v for k, v in header.items() if k not in _BUILTIN_HEADER}
     trace = Trace(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import agentlab as al
 
 
@@ -106,3 +108,26 @@ def test_show_subcommand_prints_a_saved_trace(tmp_path):
         timeout=60,
     )
     assert out.stdout.startswith("run Saved")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (None, "No such file"),
+        ("", "holds no spans"),
+        ("{not json\n", "t.jsonl:1: not a line of an agentlab trace"),
+        ('{"type": "span", "id": 1}\n', "t.jsonl:1: not a line of an agentlab trace"),
+        ('{"type": "recipe"}\n', "unknown line type 'recipe'"),
+    ],
+)
+def test_show_subcommand_says_what_is_wrong_with_a_file(tmp_path, capsys, content, reason):
+    from agentlab.__main__ import main
+
+    path = tmp_path / "t.jsonl"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(SystemExit) as exit_:
+        main(["show", str(path)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert reason in err and "usage: agentlab show" in err and "Traceback" not in err
