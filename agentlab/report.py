@@ -24,6 +24,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentlab.errors import ConfigError
 from agentlab.viewdata import build_index, detail, message_data, summary, tree_order
 
 if TYPE_CHECKING:
@@ -356,10 +357,15 @@ def export_notebooks(
 
     >>> export_notebooks("notebooks", "reports")  # doctest: +SKIP
     """
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-    from nbconvert import HTMLExporter
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+        from nbconvert import HTMLExporter
+    except ImportError as exc:
+        raise ConfigError(
+            f"writing reports needs {exc.name}: pip install 'agentlab-kit[notebook]'"
+        ) from exc
 
     source, out = Path(source), Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -389,7 +395,11 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     args = sys.argv[1:] if argv is None else argv
-    written = export_notebooks(*(args[:2] or ["notebooks", "reports"]))
+    try:
+        written = export_notebooks(*(args[:2] or ["notebooks", "reports"]))
+    except ConfigError as exc:
+        print(f"agentlab.report: {exc}", file=sys.stderr)
+        return 2
     for path in written:
         print(f"wrote {path}")
     if not written:
