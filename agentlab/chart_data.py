@@ -3,8 +3,8 @@ who handed work to whom, and where the agents sit in the handoff graph.
 
 >>> frame = spans_frame([run_a, run_b.trace])          # doctest: +SKIP
 >>> agent_edges(frame)                                  # doctest: +SKIP
-  from_agent to_agent     style  count
-0     Triage  Billing  transfer      2
+  from_agent to_agent     style reason  count
+0     Triage  Billing  transfer             2
 """
 
 from __future__ import annotations
@@ -78,11 +78,12 @@ def attrs_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def agent_edges(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counted edges between agents: ``transfer`` (a handoff span) and ``as tool`` (an
-    agent span under another agent's tool span: the manager style)."""
+    """Counted edges between agents: ``transfer`` (a handoff span), ``as tool`` (an agent
+    span under another agent's tool span: the manager style) and ``refused`` (a hop a
+    guard stopped: a ``limit`` span with an ``edge``; ``reason`` is its stop reason)."""
     import pandas as pd
 
-    pairs = [(a.get("from_agent"), a.get("to_agent"), "transfer")
+    pairs = [(a.get("from_agent"), a.get("to_agent"), "transfer", "")
              for a in frame.loc[frame["kind"] == "handoff", "attributes"]]  # fmt: skip
     spans = {
         (t, s): (k, a, p)
@@ -98,36 +99,93 @@ def agent_edges(frame: pd.DataFrame) -> pd.DataFrame:
             through_tool = through_tool or up_kind == "tool"
             if up_kind == "agent":
                 if through_tool and up_agent != agent:
-                    pairs.append((up_agent, agent, "as tool"))
+                    pairs.append((up_agent, agent, "as tool", ""))
                 break
-    edges = pd.DataFrame(pairs, columns=["from_agent", "to_agent", "style"])
-    counted = edges.groupby(["from_agent", "to_agent", "style"], as_index=False, sort=False)
+    for attrs in frame.loc[frame["kind"] == "limit", "attributes"]:
+        edge = attrs.get("edge") if isinstance(attrs, dict) else None
+        if isinstance(edge, (list, tuple)) and len(edge) == 2:
+            pairs.append((edge[0], edge[1], "refused", str(attrs.get("limit") or "stopped")))
+    edges = pd.DataFrame(pairs, columns=["from_agent", "to_agent", "style", "reason"])
+    keys = ["from_agent", "to_agent", "style", "reason"]
+    counted = edges.groupby(keys, as_index=False, sort=False)
     return counted.size().rename(columns={"size": "count"})
 
 
+NODE_RADIUS = 0.17  # in graph units (the circle is 1.0): lines stop at a node's rim
+LANE = 0.045  # distance between parallel edges of one pair of agents
+NAME_AT = 1.24  # agent names sit outside the circle, away from the edges inside it
+
+
 def graph_layout(edges: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Agents on a circle (nodes) and one line per edge, with arrow and label positions."""
+    """Agents on a circle (nodes) and one line per edge, with arrow and label positions.
+
+    Lines stop at the nodes' rims; edges between the same two agents run side by side
+    (each direction on its own side, a refused hop outside the transfer it repeats).
+    A label sits beside its line's middle, on the line's own side, ``align``-ed away
+    from it, so it never covers a node or the opposite edge.
+    """
     import pandas as pd
 
-    agents = list(dict.fromkeys([*edges["from_agent"], *edges["to_agent"]]))
+    pairs_in_order = zip(edges["from_agent"], edges["to_agent"], strict=True)
+    agents = list(dict.fromkeys(a for pair in pairs_in_order for a in pair))  # neighbours
     turn = [math.pi / 2 - 2 * math.pi * i / len(agents) for i in range(len(agents))]
     place = {a: (math.cos(t), math.sin(t)) for a, t in zip(agents, turn, strict=True)}
+    lanes: dict[tuple[str, str], int] = {}
+    pairs = edges.groupby(["from_agent", "to_agent"], sort=False).size().to_dict()
     lines = []
-    for src, dst, style, count in edges.itertuples(index=False):
-        (x1, y1), (x2, y2) = place[src], place[dst]
-        dx, dy = x2 - x1, y2 - y1
-        norm = math.hypot(dx, dy) or 1.0
-        ox, oy = -dy / norm * 0.04, dx / norm * 0.04  # two-way edges sit side by side
-        lines.append({
-            "from": src, "to": dst, "style": style, "count": int(count),
-            "x": x1 + ox, "y": y1 + oy, "x2": x2 + ox, "y2": y2 + oy,
-            "ax": x1 + dx * 0.8 + ox, "ay": y1 + dy * 0.8 + oy,
-            "mx": x1 + dx * 0.3 + ox * 3, "my": y1 + dy * 0.3 + oy * 3,
-            "angle": math.degrees(math.atan2(-dy, dx)),
-            "label": f"{src} → {dst} ×{count}" + (" (as tool)" if style == "as tool" else ""),
+    for src, dst, style, reason, count in edges.itertuples(index=False):
+        lane = lanes[(src, dst)] = lanes.get((src, dst), -1) + 1
+        line = _edge_line(place[src], place[dst], lane, pairs[(src, dst)])
+        line["angle"] += 45 if style == "refused" else 0
+        lines.append(line | {
+            "from": src, "to": dst, "style": style, "reason": reason, "count": int(count),
+            "label": _edge_label(src, dst, style, reason, int(count)),
+            "text": _edge_text(style, reason, int(count)),
         })  # fmt: skip
-    nodes = pd.DataFrame([{"agent": a, "x": x, "y": y} for a, (x, y) in place.items()])
+    nodes = pd.DataFrame([
+        {"agent": a, "x": x, "y": y, "nx": x * NAME_AT, "ny": y * NAME_AT, "align": _side(x)}
+        for a, (x, y) in place.items()
+    ])  # fmt: skip
     return nodes, pd.DataFrame(lines)
+
+
+def _edge_line(
+    start: tuple[float, float], end: tuple[float, float], lane: int, lanes: int
+) -> dict[str, Any]:
+    (x1, y1), (x2, y2) = start, end
+    length = math.hypot(x2 - x1, y2 - y1) or 1.0
+    ux, uy = (x2 - x1) / length, (y2 - y1) / length
+    px, py = -uy, ux  # the left of the direction of travel: a two-way pair sits side by side
+    side = LANE * (1 + 2 * lane)
+    trim = min(NODE_RADIUS, length / 3)
+    along = 0.5 - 0.15 * lane  # labels of one pair's lanes do not stack on each other
+    gap = LANE * (2 * lanes - 1) + 0.06 + 0.06 * abs(py) + 0.12 * lane  # beyond the outer lane
+    return {
+        "x": x1 + ux * trim + px * side, "y": y1 + uy * trim + py * side,
+        "x2": x2 - ux * trim + px * side, "y2": y2 - uy * trim + py * side,
+        "ax": x2 - ux * (trim + 0.03) + px * side, "ay": y2 - uy * (trim + 0.03) + py * side,
+        "angle": math.degrees(math.atan2(-uy, ux)),  # the arrowhead's; a refused ✕: +45
+        "mx": x1 + (x2 - x1) * along + px * gap, "my": y1 + (y2 - y1) * along + py * gap,
+        "align": _side(px),
+    }  # fmt: skip
+
+
+def _side(dx: float) -> str:
+    """How a text placed ``dx`` to one side of its anchor is aligned: away from it."""
+    return "left" if dx > 0.35 else "right" if dx < -0.35 else "center"
+
+
+def _edge_label(src: str, dst: str, style: str, reason: str, count: int) -> str:
+    if style == "refused":
+        return f"{src} → {dst} stopped: {reason}" + (f" ×{count}" if count > 1 else "")
+    return f"{src} → {dst} ×{count}" + (" (as tool)" if style == "as tool" else "")
+
+
+def _edge_text(style: str, reason: str, count: int) -> str:
+    """What is written beside the line (its arrow gives the direction)."""
+    if style == "refused":
+        return f"✕ stopped: {reason}" + (f" ×{count}" if count > 1 else "")
+    return f"×{count}" + (" as tool" if style == "as tool" else "")
 
 
 EXPERIMENT_COLUMNS = ("design", "completion_rate", "cost_per_task")

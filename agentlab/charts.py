@@ -256,11 +256,21 @@ def routing_table(data: Any) -> Chart:
     return (cells + text).properties(width=alt.Step(100), height=alt.Step(28), title=title)
 
 
+EDGE_STYLES = {  # style: (line dash, colour); a refused hop also ends in a ✕, not an arrow
+    "transfer": ([1, 0], "#777"),
+    "as tool": ([6, 4], "#777"),
+    "refused": ([3, 3], "#d62728"),
+}
+
+
 def handoff_graph(data: Any) -> Chart:
     """Who handed work to whom: agents on a circle, one arrow per (from, to) with its count.
 
     Transfers (``handoff`` spans) are solid; manager-style calls (a sub-agent run as a
-    tool) are dashed and labelled "as tool".
+    tool) are dashed and labelled "as tool". A hop a guard refused (a ``limit`` span
+    with an ``edge``: ``max_hops`` or ``handoff_cycle``) is a dotted red line ending in
+    a ✕ and labelled "✕ stopped: <reason>", so it reads without colour too. Labels sit
+    beside the middle of their line, away from the nodes.
     """
     alt = _alt()
     frame = spans_frame(data)
@@ -274,24 +284,44 @@ def handoff_graph(data: Any) -> Chart:
         return {"x": alt.X(f"{x}:Q", scale=axis, axis=None),
                 "y": alt.Y(f"{y}:Q", scale=axis, axis=None)}  # fmt: skip
 
-    dash = alt.StrokeDash("style:N", scale=alt.Scale(domain=["transfer", "as tool"],
-                          range=[[1, 0], [6, 4]]), title="handoff")  # fmt: skip
-    edge = alt.Chart(lines).mark_rule(color="#888").encode(
-        **at("x", "y"), x2="x2:Q", y2="y2:Q", strokeDash=dash,
+    def by_style(channel: Any, part: int, **options: Any) -> Any:
+        styles = list(EDGE_STYLES)
+        scale = alt.Scale(domain=styles, range=[EDGE_STYLES[s][part] for s in styles])
+        return channel("style:N", scale=scale, **options)
+
+    def refused(then: str, other: str) -> Any:  # a value per datum, without a scale (legend)
+        return alt.condition("datum.style == 'refused'", alt.value(then), alt.value(other))
+
+    key = alt.Legend(title="handoff", symbolType="stroke", symbolSize=600, symbolStrokeWidth=2)
+    edge = alt.Chart(lines).mark_rule().encode(
+        **at("x", "y"), x2="x2:Q", y2="y2:Q", strokeDash=by_style(alt.StrokeDash, 0, legend=key),
+        color=by_style(alt.Color, 1, legend=key),
         strokeWidth=alt.StrokeWidth("count:Q", legend=None, scale=alt.Scale(range=[2, 6])),
     )  # fmt: skip
-    arrow = alt.Chart(lines).mark_point(shape="triangle-right", filled=True, size=140,
-                                        color="#555").encode(
-        **at("ax", "ay"), angle=alt.Angle("angle:Q", scale=None))  # fmt: skip
-    circles = alt.Chart(nodes).mark_circle(size=900, opacity=0.9).encode(
-        **at("x", "y"), color=alt.Color("agent:N", legend=None))  # fmt: skip
-    names = alt.Chart(nodes).mark_text(dy=-24, fontWeight="bold").encode(
-        **at("x", "y"), text="agent:N")  # fmt: skip
-    labels = alt.Chart(lines).mark_text(dx=6, align="left", fontSize=10).encode(
-        **at("mx", "my"), text="label:N")  # fmt: skip
-    return (edge + arrow + circles + names + labels).properties(
-        title=f"Handoffs{runs_note(frame)}", width=360, height=360
+    red = EDGE_STYLES["refused"][1]
+    ends = alt.Chart(lines).mark_point(filled=True, size=140, strokeWidth=3).encode(
+        **at("ax", "ay"), angle=alt.Angle("angle:Q", scale=None),
+        shape=refused("cross", "triangle-right"), color=refused(red, "#777"))  # fmt: skip
+    circles = alt.Chart(nodes).mark_circle(size=900, color="#9ecae1", opacity=0.95,
+                                           stroke="#3b6f96").encode(**at("x", "y"))  # fmt: skip
+    names = _aligned_text(alt.Chart(nodes), fontWeight="bold").encode(
+        **at("nx", "ny"), text="agent:N")  # fmt: skip
+    labels = _aligned_text(alt.Chart(lines), fontSize=11).encode(
+        **at("mx", "my"), text="text:N", tooltip="label:N", color=refused("#b00000", "#222")
     )
+    chart = alt.layer(edge, ends, circles, names, labels)
+    return chart.properties(title=f"Handoffs{runs_note(frame)}", width=360, height=360)
+
+
+def _aligned_text(chart: Any, **mark: Any) -> Any:
+    """Text aligned per row by its ``align`` column (``left``/``right``/``center``): vega-lite
+    sets alignment per mark, so one filtered text layer per alignment, encoded together."""
+    alt = _alt()
+    return alt.layer(*[
+        chart.transform_filter(f"datum.align == '{align}'")
+        .mark_text(align=align, baseline="middle", **mark)
+        for align in ("left", "right", "center")
+    ])  # fmt: skip
 
 
 def completion_vs_cost(results: Any) -> Chart:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
+import vl_convert
 from trace_samples import handoff_trace, manager_trace, patterns_trace
 
 import agentlab as al
@@ -23,10 +26,15 @@ def values(chart) -> list[dict]:
 def marks(chart) -> list[str]:
     spec = chart.to_dict()
     layers = spec.get("layer") or spec.get("spec", {}).get("layer") or [spec]
-    return [
-        layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
-        for layer in layers
-    ]
+    return [mark_of(layer) for layer in layers]
+
+
+def mark_of(layer: dict) -> str:
+    """A layer's mark type; a layer of layers of one mark (aligned text) counts once."""
+    if "layer" in layer:
+        [mark] = {mark_of(inner) for inner in layer["layer"]}
+        return mark
+    return layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
 
 
 SPAN_CHARTS = [
@@ -147,7 +155,7 @@ def test_handoff_graph_draws_one_arrow_per_pair():
     chart = charts.handoff_graph([handoff_trace(), handoff_trace()])
     edges = values(chart)
     assert [(e["from"], e["to"], e["count"]) for e in edges] == [("Triage", "Billing", 2)]
-    assert marks(chart) == ["rule", "point", "circle", "text", "text"]
+    assert marks(chart) == ["rule", "point", "circle", "text", "text"]  # names, labels
 
 
 def test_handoff_graph_shows_manager_calls_as_dashed_tool_edges():
@@ -155,8 +163,71 @@ def test_handoff_graph_shows_manager_calls_as_dashed_tool_edges():
     edges = {(e["from"], e["to"], e["style"], e["count"]) for e in values(chart)}
     assert edges == {("Manager", "Researcher", "as tool", 2), ("Triage", "Billing", "transfer", 1)}
     dash = chart.to_dict()["layer"][0]["encoding"]["strokeDash"]
-    assert dash["scale"]["domain"] == ["transfer", "as tool"]
+    assert dash["scale"]["domain"] == ["transfer", "as tool", "refused"]
+    assert dash["scale"]["range"][:2] == [[1, 0], [6, 4]]
     assert "Manager → Researcher ×2 (as tool)" in {e["label"] for e in values(chart)}
+    assert "×2 as tool" in {e["text"] for e in values(chart)}
+
+
+def _always_transfer(target: str) -> al.FunctionModel:
+    return al.FunctionModel(lambda m, t: al.ToolCall(f"transfer_to_{target}", {"intent": "yours"}))
+
+
+def stopped_teams() -> list:
+    """Notebook 07's two stopped teams: a ping-pong pair (handoff_cycle at hop 3) and a
+    relay of six agents cut by max_hops=3 (Agent D -> Agent E would be hop 4)."""
+    sales = al.Agent(name="Sales", model=_always_transfer("support"), handoffs=["Support"])
+    support = al.Agent(name="Support", model=_always_transfer("sales"), handoffs=["Sales"])
+    names = [f"Agent {c}" for c in "ABCDEF"]
+    relay = [
+        al.Agent(name=n, model=_always_transfer(f"agent_{nxt[-1].lower()}"), handoffs=[nxt])
+        for n, nxt in itertools.pairwise(names)
+    ]
+    relay.append(al.Agent(name=names[-1], model=al.ScriptedModel(["done"])))
+    runs = [
+        al.Team([sales, support], entry=sales).run_sync("refund?"),
+        al.Team(relay, entry=names[0], max_hops=3).run_sync("help"),
+    ]
+    assert [r.stop_reason for r in runs] == ["handoff_cycle", "max_hops"]
+    return [r.trace for r in runs]
+
+
+def test_handoff_graph_marks_the_refused_hop_and_keeps_labels_off_the_nodes():
+    chart = charts.handoff_graph(stopped_teams())
+    spec = chart.to_dict()
+    datasets = list(spec["datasets"].values())
+    lines = datasets[0]
+    nodes = {n["agent"]: n for n in datasets[1]}
+    refused = {(e["from"], e["to"], e["reason"]): e for e in lines if e["style"] == "refused"}
+    assert set(refused) == {
+        ("Sales", "Support", "handoff_cycle"),
+        ("Agent D", "Agent E", "max_hops"),
+    }
+    assert refused[("Agent D", "Agent E", "max_hops")]["text"] == "✕ stopped: max_hops"
+    assert {(e["from"], e["to"]) for e in lines if e["style"] == "transfer"} == {
+        ("Sales", "Support"), ("Support", "Sales"),
+        ("Agent A", "Agent B"), ("Agent B", "Agent C"), ("Agent C", "Agent D"),
+    }  # fmt: skip
+    # a refused hop is dotted and red, and says so in words (not by colour alone)
+    dash, colour = (spec["layer"][0]["encoding"][k]["scale"] for k in ("strokeDash", "color"))
+    assert dash["range"][dash["domain"].index("refused")] == [3, 3]
+    assert colour["range"][colour["domain"].index("refused")] == "#d62728"
+
+    # every label and name keeps clear of every node; a label sits by its own line's middle
+    def gap(x, y):
+        return min(math.hypot(x - n["x"], y - n["y"]) for n in nodes.values())
+
+    for line in lines:
+        middle = ((line["x"] + line["x2"]) / 2, (line["y"] + line["y2"]) / 2)
+        near = math.dist((line["mx"], line["my"]), middle)
+        assert near < 0.3 and gap(line["mx"], line["my"]) > max(0.2, near), line["label"]
+        assert gap(line["x"], line["y"]) >= 0.17 and gap(line["x2"], line["y2"]) >= 0.17
+    for node in nodes.values():
+        assert math.hypot(node["nx"] - node["x"], node["ny"] - node["y"]) > 0.2
+    labels = [(e["mx"], e["my"]) for e in lines]
+    assert len(set(labels)) == len(labels)  # the cycle edge and the transfer it repeats too
+    svg = vl_convert.vegalite_to_svg(spec)
+    assert "stopped: max_hops" in svg and "stopped: handoff_cycle" in svg
 
 
 def test_charts_without_their_spans_say_so():
@@ -230,7 +301,6 @@ def test_bad_input_is_a_config_error():
 
 def test_charts_render_as_offline_svg():
     import altair as alt
-    import vl_convert
 
     chart = charts.handoff_graph(handoff_trace())
     assert alt.renderers.active == "svg"
