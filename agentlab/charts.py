@@ -33,6 +33,7 @@ from agentlab.chart_data import (
     runs_note,
     spans_frame,
 )
+from agentlab.viewdata import recorded_latency_s
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -129,6 +130,12 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
 
     Bars that overlap ran concurrently (parallel branches, overlapping tool calls).
     The first ``max_spans`` spans by start time are drawn.
+
+    Bars are always the time a span took in *this* run. A model call replayed from a
+    cassette took about 1 ms here, so its bar stays short and its recorded latency is
+    written beside it ("↺ 930.0 ms recorded"), and the title says how many were:
+    the axis is never mixed with recorded times. ``al.cassette(..., realtime=True)``
+    replays with the recorded waits, so the bars then show them too.
     """
     alt = _alt()
     frame = spans_frame(data).copy()
@@ -149,9 +156,12 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
             zip(frame["trace_id"], frame["kind"], frame["name"], strict=True)
         )
     ]
-    frame["status_mark"] = frame["status"].map({"error": "✗", "stopped": "■"}).fillna("")
+    replayed = _status_and_recorded_marks(frame)
     note = f" (first {max_spans} spans; {hidden} more)" if hidden else ""
-    frame = frame[["row", "kind", "name", "agent", "status", "status_mark", "from_s", "to_s"]]
+    calls = f"{replayed} replayed call" + ("s" if replayed > 1 else "")
+    note += f" · {calls} (↺ recorded latency by the bar)" if replayed else ""
+    frame = frame[["row", "kind", "name", "agent", "status", "status_mark", "recorded_s", "mark",
+                   "from_s", "to_s"]]  # fmt: skip
     base = alt.Chart(frame).encode(
         y=alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelExpr="slice(datum.label, 5)")),
     )
@@ -160,9 +170,29 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
         x2="to_s:Q",
         color=alt.Color("kind:N", sort=_KINDS_ORDER),
     )
-    marks = base.mark_text(align="left", dx=3).encode(x="to_s:Q", text="status_mark:N")
+    marks = base.mark_text(align="left", dx=3).encode(x="to_s:Q", text="mark:N")
     title = f"Timeline{runs_note(spans_frame(data))}{note}"
     return (bars + marks).properties(height=alt.Step(16), title=title)
+
+
+def _took(seconds: float) -> str:
+    """``930 ms`` or ``1.25 s``, as the run viewer writes times."""
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _status_and_recorded_marks(frame: pd.DataFrame) -> int:
+    """Add ``status_mark`` (✗ error, ■ stopped), ``recorded_s`` (a replayed model call's
+    recorded latency) and ``mark`` (both, as written beside a bar); return how many
+    spans were replayed."""
+    frame["status_mark"] = frame["status"].map({"error": "✗", "stopped": "■"}).fillna("")
+    pairs = zip(frame["kind"], frame["attributes"], strict=True)
+    recorded = [recorded_latency_s(kind, attrs) for kind, attrs in pairs]  # None, not NaN
+    frame["recorded_s"] = recorded
+    frame["mark"] = [
+        " ".join(filter(None, [m, "" if r is None else f"↺ {_took(r)} recorded"]))
+        for m, r in zip(frame["status_mark"], recorded, strict=True)
+    ]
+    return sum(r is not None for r in recorded)
 
 
 def scores_by_iteration(data: Any) -> Chart:

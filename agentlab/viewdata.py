@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from agentlab.spans import start_order
@@ -53,6 +54,26 @@ def clip(value: Any, width: int) -> str:
     """One line of at most ``width`` characters (for tree rows and notes)."""
     text = " ".join(str(value).split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def recorded_latency_s(kind: str, attributes: Any) -> float | None:
+    """A replayed model call's recorded latency in seconds (its own span lasted ~1 ms).
+
+    ``None`` for every other span: live calls, and recordings made in this run (their
+    span already lasted the latency it recorded).
+    """
+    if kind != "model" or not isinstance(attributes, Mapping):
+        return None
+    latency = attributes.get("latency_s")
+    if attributes.get("replayed") is not True or isinstance(latency, bool):
+        return None
+    return float(latency) if isinstance(latency, (int, float)) else None
+
+
+def recorded_ms(span: Span) -> float | None:
+    """``recorded_latency_s`` of a span, in ms (what the viewer shows, marked "recorded")."""
+    latency = recorded_latency_s(span.kind, span.attributes)
+    return None if latency is None else round(latency * 1000, 3)
 
 
 def note_of(span: Span) -> str:
@@ -119,6 +140,8 @@ def _totals(rows: list[tuple[Span, int, int]]) -> tuple[list[int], list[int], li
 def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]:
     """The span index the front-end draws: columns in tree order, steps and handoffs.
 
+    ``ms`` is each span's own duration; ``rec_ms`` a replayed model call's recorded
+    latency (else None), which the viewer shows instead, marked "recorded".
     ``extra`` adds spans that are still running (the live view).
     """
     spans = list(trace.spans) + list(extra or ())
@@ -135,6 +158,7 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
         "status": [s.status for s, _, _ in rows],
         "t0": [round((s.start - t0) * 1000, 3) for s, _, _ in rows],
         "ms": [None if s.end is None else round((s.end - s.start) * 1000, 3) for s, _, _ in rows],
+        "rec_ms": [recorded_ms(s) for s, _, _ in rows],
         "tin": tin,
         "tout": tout,
         "cost": cost,
@@ -202,6 +226,7 @@ def detail(trace: Trace, span_id: Any) -> dict[str, Any]:
         "usage": None if span.usage is None else span.usage.to_dict(),
         "cost": span.cost_usd,
         "ms": None if span.end is None else round((span.end - span.start) * 1000, 3),
+        "rec_ms": recorded_ms(span),
         "attributes": _jsonable(dict(span.attributes)),
         "output": _jsonable(span.output),
         "messages_in": _messages(trace, span.messages_in),

@@ -4,7 +4,9 @@
 the left and right arrow keys; in the span tree up/down select any span and
 Enter folds it), shows the exact messages each step received and
 returned, tool calls with arguments and results, and every handoff's context. It reads
-the trace only, so a trace loaded from disk looks exactly like a live one.
+the trace only, so a trace loaded from disk looks exactly like a live one. A model call
+replayed from a cassette shows the latency it was recorded with, as "0.93 s recorded"
+(the replay itself took about 1 ms; hover the time to see both).
 
     >>> viewer = al.show(run)  # doctest: +SKIP
     >>> viewer.step = 3  # jump to a step from Python; clicks update it too  # doctest: +SKIP

@@ -12,6 +12,7 @@ fail instead. Chromium: ``apt-get install -y chromium`` (never ``playwright inst
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -174,6 +175,25 @@ def test_tree_marks_failures_in_text_collapses_and_follows_the_step(page):
     page.locator(".al-row", has_text="agent Billing").click()  # a container: no step change
     page.wait_for_selector(".al-detail :text('agent Billing')")
     assert page.locator(".al-position").inner_text().startswith("Step 2 / 6")
+
+
+def test_a_replayed_model_call_shows_its_recorded_latency(page):
+    trace = handoff_trace()
+    marked = {"replayed": True, "latency_s": 0.93}  # what a cassette replay writes
+    trace.spans = [
+        dataclasses.replace(s, attributes={**s.attributes, **marked}) if s.id == 3 else s
+        for s in trace.spans
+    ]
+    open_viewer(page, RunViewer(trace))
+    rows = page.locator(".al-row")
+    first_model = " ".join(rows.nth(3).inner_text().split())
+    assert first_model == "model gpt-4o-mini [Triage]100/20 tok $0.001000 930.0 ms recorded"
+    tip = rows.nth(3).locator(".al-nums").get_attribute("title")
+    assert tip is not None and "took 930.0 ms when it was recorded" in tip
+    assert rows.nth(5).inner_text().endswith("400.0 ms")  # a live call: its own time
+    page.wait_for_selector(".al-detail :text('Received (2)')")
+    facts = page.locator(".al-facts").inner_text()
+    assert "930.0 ms recorded (replayed in 500.0 ms)" in facts
 
 
 def test_without_a_kernel_the_viewer_says_why_details_are_missing(page):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import subprocess
@@ -118,6 +119,32 @@ def test_timeline_shows_overlapping_branches_and_status_marks():
     stopped = [r for r in values(charts.timeline(handoff_trace())) if r["status"] == "stopped"]
     assert {r["status_mark"] for r in stopped} == {"■"}
     assert marks(chart) == ["bar", "text"]
+
+
+def replayed(trace: al.Trace, span_id: int, latency_s: float) -> al.Trace:
+    """The trace with one model call marked as replayed from a cassette recording."""
+    trace.spans = [
+        dataclasses.replace(
+            s, attributes={**s.attributes, "replayed": True, "latency_s": latency_s}
+        )
+        if s.id == span_id
+        else s
+        for s in trace.spans
+    ]
+    return trace
+
+
+def test_timeline_writes_a_replayed_calls_recorded_latency_beside_its_bar():
+    chart = charts.timeline(replayed(handoff_trace(), 3, 0.93))
+    rows = values(chart)
+    models = [r for r in rows if r["kind"] == "model"]
+    assert [r["recorded_s"] for r in models] == [0.93, None, None]
+    assert [r["mark"] for r in models] == ["↺ 930.0 ms recorded", "", ""]
+    assert models[0]["to_s"] - models[0]["from_s"] == pytest.approx(0.5)  # this run's time
+    assert all(r["recorded_s"] is None for r in rows if r["kind"] != "model")
+    assert {r["mark"] for r in rows if r["status"] == "stopped"} == {"■"}
+    assert "1 replayed call (↺ recorded latency by the bar)" in chart.to_dict()["title"]
+    assert "replayed" not in charts.timeline(handoff_trace()).to_dict()["title"]
 
 
 def test_timeline_caps_spans_and_says_so():

@@ -95,6 +95,39 @@ def test_handoff_removed_may_list_message_indices():
     assert [m["index"] for m in al.show(trace).detail(6)["removed"]["items"]] == [3]
 
 
+class SlowProvider:
+    """Stands in for a provider model: a cassette records it (offline models pass through)."""
+
+    name = "slow-provider"
+    price_key = "openai:gpt-4o-mini"
+
+    def __init__(self) -> None:
+        self.inner = al.ScriptedModel(["Order 42 has shipped."], latency_s=0.2)
+
+    async def respond(self, request):
+        return await self.inner.respond(request)
+
+
+def test_a_replayed_model_call_shows_its_recorded_latency(tmp_path):
+    path = tmp_path / "slow.jsonl"
+    with al.cassette(path, mode="record"):
+        recorded = al.Agent(name="Support", model=SlowProvider()).run_sync("Where is 42?")
+    with al.cassette(path, mode="replay") as cas:
+        replayed = al.Agent(name="Support", model=SlowProvider()).run_sync("Where is 42?")
+    assert cas.replayed == 1
+    [span] = replayed.trace.find("model")
+    latency = span.attributes["latency_s"]
+    assert span.attributes["replayed"] is True and latency >= 0.2 > span.duration_s * 10
+    viewer = al.show(replayed)
+    row = viewer.index["kind"].index("model")
+    assert viewer.index["rec_ms"][row] == pytest.approx(latency * 1000)
+    assert viewer.index["ms"][row] < 20  # the replay itself: shown only in the tooltip
+    assert [ms for r, ms in enumerate(viewer.index["rec_ms"]) if r != row] == [None, None]
+    assert viewer.detail(span.id)["rec_ms"] == viewer.index["rec_ms"][row]
+    # a call recorded in this run already lasted its latency: nothing to mark
+    assert al.show(recorded).index["rec_ms"] == [None, None, None]
+
+
 def test_the_index_sent_to_the_browser_holds_no_message_text():
     trace = handoff_trace()
     text = str(al.show(trace).index)

@@ -35,6 +35,16 @@ export function millis(ms) {
   return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
+// A replayed model call lasted about 1 ms here: show the latency it was recorded with.
+export function took(ms, recMs) {
+  return recMs === null || recMs === undefined ? millis(ms) : `${millis(recMs)} recorded`;
+}
+
+function tookTitle(ms, recMs) {
+  if (recMs === null || recMs === undefined) return undefined;
+  return `Replayed from a recording: the call took ${millis(recMs)} when it was recorded; the replay took ${millis(ms)}`;
+}
+
 function statusText(status) {
   return MARKS[status] ?? status;
 }
@@ -67,7 +77,9 @@ function valueView(value) {
 
 function detailView(d) {
   if (d.missing) return h("p", { text: "This span is still running." });
-  const facts = [d.agent && `agent ${d.agent}`, d.model && `model ${d.model}`, millis(d.ms),
+  const time = d.rec_ms === null || d.rec_ms === undefined ? millis(d.ms)
+    : `${took(d.ms, d.rec_ms)} (replayed in ${millis(d.ms)})`;
+  const facts = [d.agent && `agent ${d.agent}`, d.model && `model ${d.model}`, time,
     d.usage && `${d.usage.input_tokens} in / ${d.usage.output_tokens} out tokens`,
     d.kind === "model" ? money(d.cost) : null].filter(Boolean).join(" · ");
   const attrs = d.attributes || {};
@@ -173,7 +185,8 @@ function render({ model, el }) {
     h("span", { class: "al-name", text: ix.name[r] }),
     ix.agent[r] && ix.agent[r] !== ix.name[r] ? h("span", { class: "al-agent", text: ` [${ix.agent[r]}]` }) : null,
     status !== "ok" ? h("span", { class: `al-mark al-${status}`, text: ` ${statusText(status)}` }) : null,
-    h("span", { class: "al-nums", text: `${numbers} ${millis(ix.ms[r])}` }),
+    h("span", { class: "al-nums", text: `${numbers} ${took(ix.ms[r], ix.rec_ms?.[r])}`,
+      title: tookTitle(ix.ms[r], ix.rec_ms?.[r]) }),
     ix.note[r] ? h("span", { class: "al-rownote", text: ix.note[r] }) : null);
   }
 
