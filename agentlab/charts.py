@@ -133,7 +133,7 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
 
     Bars are always the time a span took in *this* run. A model call replayed from a
     cassette took about 1 ms here, so its bar stays short and its recorded latency is
-    written beside it ("↺ 930.0 ms recorded"), and the title says how many were:
+    written beside it ("930.0 ms recorded"), and the title says how many were:
     the axis is never mixed with recorded times. ``al.cassette(..., realtime=True)``
     replays with the recorded waits, so the bars then show them too.
     """
@@ -159,7 +159,7 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
     replayed = _status_and_recorded_marks(frame)
     note = f" (first {max_spans} spans; {hidden} more)" if hidden else ""
     calls = f"{replayed} replayed call" + ("s" if replayed > 1 else "")
-    note += f" · {calls} (↺ recorded latency by the bar)" if replayed else ""
+    note += f" · {calls} (labelled with the recorded latency)" if replayed else ""
     frame = frame[["row", "kind", "name", "agent", "status", "status_mark", "recorded_s", "mark",
                    "from_s", "to_s"]]  # fmt: skip
     base = alt.Chart(frame).encode(
@@ -189,7 +189,7 @@ def _status_and_recorded_marks(frame: pd.DataFrame) -> int:
     recorded = [recorded_latency_s(kind, attrs) for kind, attrs in pairs]  # None, not NaN
     frame["recorded_s"] = recorded
     frame["mark"] = [
-        " ".join(filter(None, [m, "" if r is None else f"↺ {_took(r)} recorded"]))
+        " ".join(filter(None, [m, "" if r is None else f"{_took(r)} recorded"]))
         for m, r in zip(frame["status_mark"], recorded, strict=True)
     ]
     return sum(r is not None for r in recorded)

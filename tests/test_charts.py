@@ -139,11 +139,11 @@ def test_timeline_writes_a_replayed_calls_recorded_latency_beside_its_bar():
     rows = values(chart)
     models = [r for r in rows if r["kind"] == "model"]
     assert [r["recorded_s"] for r in models] == [0.93, None, None]
-    assert [r["mark"] for r in models] == ["↺ 930.0 ms recorded", "", ""]
+    assert [r["mark"] for r in models] == ["930.0 ms recorded", "", ""]
     assert models[0]["to_s"] - models[0]["from_s"] == pytest.approx(0.5)  # this run's time
     assert all(r["recorded_s"] is None for r in rows if r["kind"] != "model")
     assert {r["mark"] for r in rows if r["status"] == "stopped"} == {"■"}
-    assert "1 replayed call (↺ recorded latency by the bar)" in chart.to_dict()["title"]
+    assert "1 replayed call (labelled with the recorded latency)" in chart.to_dict()["title"]
     assert "replayed" not in charts.timeline(handoff_trace()).to_dict()["title"]
 
 
