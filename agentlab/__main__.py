@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         print(trace.pretty())
         return 0
     if args.command == "view":
-        from agentlab.report import write_view
+        from agentlab.view_page import write_view
 
         try:
             print(f"wrote {write_view(args.trace, args.output)}")

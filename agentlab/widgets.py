@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
-from agentlab.report import compare_html, snapshot_html, widget_file
+from agentlab.report import compare_html, snapshot_html
+from agentlab.view_page import widget_file
 from agentlab.viewdata import build_index, detail, summary
 
 if TYPE_CHECKING:

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 from trace_samples import big_trace, handoff_trace, write_demo_notebook
 
-from agentlab.report import export_notebooks, widget_file, write_view
+from agentlab.report import export_notebooks
+from agentlab.view_page import widget_file, write_view
 from agentlab.widgets import CompareView, RunViewer
 
 pytestmark = pytest.mark.browser

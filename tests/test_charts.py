@@ -181,14 +181,21 @@ def test_routing_table_counts_labels_and_marks_fallbacks():
 def test_handoff_graph_draws_one_arrow_per_pair():
     chart = charts.handoff_graph([handoff_trace(), handoff_trace()])
     edges = values(chart)
-    assert [(e["from"], e["to"], e["count"]) for e in edges] == [("Triage", "Billing", 2)]
+    assert [(e["from"], e["to"], e["style"], e["count"]) for e in edges] == [
+        ("Triage", "Billing", "transfer", 2),
+        ("Billing", "Triage", "refused", 2),  # the sample's hop back, refused by max_hops
+    ]
     assert marks(chart) == ["rule", "point", "circle", "text", "text"]  # names, labels
 
 
 def test_handoff_graph_shows_manager_calls_as_dashed_tool_edges():
     chart = charts.handoff_graph([manager_trace(), handoff_trace()])
     edges = {(e["from"], e["to"], e["style"], e["count"]) for e in values(chart)}
-    assert edges == {("Manager", "Researcher", "as tool", 2), ("Triage", "Billing", "transfer", 1)}
+    assert edges == {
+        ("Manager", "Researcher", "as tool", 2),
+        ("Triage", "Billing", "transfer", 1),
+        ("Billing", "Triage", "refused", 1),
+    }
     dash = chart.to_dict()["layer"][0]["encoding"]["strokeDash"]
     assert dash["scale"]["domain"] == ["transfer", "as tool", "refused"]
     assert dash["scale"]["range"][:2] == [[1, 0], [6, 4]]

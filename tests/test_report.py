@@ -15,8 +15,9 @@ from trace_samples import handoff_trace, write_demo_notebook
 
 import agentlab as al
 from agentlab.messages import Message
-from agentlab.report import export_notebooks, snapshot_html, standalone_html
+from agentlab.report import export_notebooks, snapshot_html
 from agentlab.tracing import Span, Trace
+from agentlab.view_page import standalone_html
 
 URL = re.compile(r"""(?:src|href)=["']?(https?:)?//""")
 

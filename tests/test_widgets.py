@@ -13,7 +13,7 @@ import pytest
 from trace_samples import big_trace, handoff_trace
 
 import agentlab as al
-from agentlab.report import widget_file
+from agentlab.view_page import widget_file
 from agentlab.widgets import CompareView, RunViewer
 
 
@@ -126,6 +126,9 @@ def test_a_replayed_model_call_shows_its_recorded_latency(tmp_path):
     assert viewer.detail(span.id)["rec_ms"] == viewer.index["rec_ms"][row]
     # a call recorded in this run already lasted its latency: nothing to mark
     assert al.show(recorded).index["rec_ms"] == [None, None, None]
+    # the static snapshot (saved notebooks, reports) says the same
+    assert f"{latency * 1000:.1f} ms recorded" in viewer.static_html()
+    assert "recorded" not in al.show(recorded).static_html()
 
 
 def test_the_index_sent_to_the_browser_holds_no_message_text():
@@ -256,11 +259,11 @@ def test_widget_front_end_files_ship_next_to_the_code():
 
 
 def test_widget_files_are_found_in_a_wheel_layout(tmp_path, monkeypatch):
-    import agentlab.report as report
+    import agentlab.view_page as view_page
 
     (tmp_path / "agentlab" / "_widgets").mkdir(parents=True)
     (tmp_path / "agentlab" / "_widgets" / "viewer.js").write_text("export default {}")
-    monkeypatch.setattr(report, "__file__", str(tmp_path / "agentlab" / "report.py"))
+    monkeypatch.setattr(view_page, "__file__", str(tmp_path / "agentlab" / "view_page.py"))
     assert widget_file("viewer.js") == tmp_path / "agentlab" / "_widgets" / "viewer.js"
     with pytest.raises(FileNotFoundError, match="reinstall"):
         widget_file("missing.js")

@@ -114,7 +114,12 @@ def handoff_trace() -> Trace:
             T0 + 1.5,
             status="stopped",
             error="max_hops=1 reached",
-            attributes={"limit": "max_hops", "value": 1, "reached": 1},
+            attributes={
+                "limit": "max_hops",
+                "value": 1,
+                "reached": 1,
+                "edge": ["Billing", "Triage"],
+            },
         ),
         Span(
             1,
