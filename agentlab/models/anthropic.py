@@ -24,8 +24,7 @@ from typing import Any
 
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
-from agentlab.models.calls import call_with_retries
-from agentlab.models.provider import ProviderModel, fit_to_sdk
+from agentlab.models.provider import ProviderModel
 from agentlab.pricing import Usage
 
 DEFAULT_SERVER = "https://api.anthropic.com"
@@ -67,17 +66,14 @@ class AnthropicModel(ProviderModel):
     def server(self) -> str:
         return self.base_url or DEFAULT_SERVER
 
-    async def respond(self, request: ModelRequest) -> ModelResponse:
-        params = request_params(self.model, request)
-        create = self.client().messages.create
-        params = fit_to_sdk(create, params)
-        message, record = await call_with_retries(self.policy, lambda: create(**params))
-        response = parse_message(message)
-        attributes = dict(response.attributes)
-        attributes.update(record.attributes())
-        return ModelResponse(
-            response.text, response.tool_calls, response.usage, response.model, attributes
-        )
+    def _create(self, client: Any) -> Any:
+        return client.messages.create
+
+    def _request_params(self, request: ModelRequest) -> dict[str, Any]:
+        return request_params(self.model, request)
+
+    def _parse(self, raw: Any) -> ModelResponse:
+        return parse_message(raw)
 
 
 def request_params(model: str, request: ModelRequest) -> dict[str, Any]:

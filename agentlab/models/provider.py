@@ -9,6 +9,7 @@ when a run starts, before any call, except under a cassette that may replay inst
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import os
 import weakref
@@ -16,8 +17,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from agentlab.errors import ConfigError
-from agentlab.models.base import CASSETTE
-from agentlab.models.calls import CallPolicy
+from agentlab.models.base import CASSETTE, ModelRequest, ModelResponse
+from agentlab.models.calls import CallPolicy, call_with_retries
 from agentlab.redact import register_secret
 
 PLACEHOLDER_KEY = "not-needed-for-a-local-server"
@@ -63,8 +64,9 @@ def fit_to_sdk(create: Any, params: dict[str, Any]) -> dict[str, Any]:
 class ProviderModel:
     """Base of ``OpenAIModel`` and ``AnthropicModel``: configuration and the SDK client.
 
-    Subclasses set ``provider``, ``key_variable``, ``example_url`` and implement
-    ``_make_client`` and ``respond``.
+    Subclasses set ``provider``, ``key_variable``, ``example_url`` and implement the
+    hooks ``_make_client``, ``server``, ``_create`` (the SDK method to call),
+    ``_request_params`` and ``_parse`` (the SDK's answer as a ``ModelResponse``).
     """
 
     provider = ""
@@ -158,6 +160,25 @@ class ProviderModel:
         return client
 
     def _make_client(self, key: str) -> Any:
+        raise NotImplementedError
+
+    # -- one call ----------------------------------------------------------------------
+    async def respond(self, request: ModelRequest) -> ModelResponse:
+        """Call the provider (retries and concurrency limit in ``calls.py``)."""
+        create = self._create(self.client())
+        params = fit_to_sdk(create, self._request_params(request))
+        raw, record = await call_with_retries(self.policy, lambda: create(**params))
+        response = self._parse(raw)
+        attributes = {**response.attributes, **record.attributes()}
+        return dataclasses.replace(response, attributes=attributes)
+
+    def _create(self, client: Any) -> Any:
+        raise NotImplementedError
+
+    def _request_params(self, request: ModelRequest) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _parse(self, raw: Any) -> ModelResponse:
         raise NotImplementedError
 
     def provenance(self) -> dict[str, Any]:
