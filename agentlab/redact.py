@@ -14,6 +14,9 @@ text leaves the process.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
+from typing import Any
 
 SECRET_VARIABLES = (
     "ANTHROPIC_API_KEY",
@@ -31,6 +34,10 @@ SECRET_VARIABLES = (
 )
 _MIN_SECRET_LENGTH = 8  # shorter values would redact ordinary words
 _REGISTERED: dict[str, str] = {}  # value -> label, for keys passed as api_key=...
+_SECRET_WORDS = frozenset(
+    {"auth", "authorization", "apikey", "token", "secret", "password", "passwd", "cookie",
+     "credential", "credentials", "signature", "sig", "session"}
+)  # fmt: skip
 
 
 def register_secret(value: str, label: str) -> None:
@@ -56,3 +63,56 @@ def redact(text: str) -> str:
         if value in text:
             text = text.replace(value, f"[REDACTED:{name}]")
     return text
+
+
+def is_secret_name(name: str) -> bool:
+    """True for setting, header and query names that carry credentials: ``Authorization``,
+    ``x-api-key``, ``api_key``, ``X-Auth-Token``, ``key``, ... (not ``max_tokens``)."""
+    words = [w for w in re.split(r"[^a-z0-9]+", name.lower()) if w]
+    return bool(words) and (words[-1] == "key" or any(w in _SECRET_WORDS for w in words))
+
+
+def public_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of model settings safe to write down (trace header, cassette).
+
+    The value of every entry whose name looks like a credential (``api_key``, an
+    ``extra_headers`` ``Authorization``, an ``extra_query`` ``key``, at any depth) becomes
+    the stable marker ``[REDACTED:<where>]``, and the raw value is registered so that
+    ``redact`` replaces it wherever else it shows up (an error echoing the header).
+
+    >>> public_settings({"temperature": 0, "extra_headers": {"Authorization": "Bearer t0ken-123"}})
+    {'temperature': 0, 'extra_headers': {'Authorization': '[REDACTED:extra_headers.Authorization]'}}
+    >>> redact("sent Bearer t0ken-123")
+    'sent [REDACTED:extra_headers.Authorization]'
+    """
+    return _public(settings, "")
+
+
+def _public(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        path = f"{where}.{name}" if where else str(name)
+        if isinstance(name, str) and is_secret_name(name) and value is not None:
+            _register_value(value, path)
+            out[name] = f"[REDACTED:{path}]"
+        elif isinstance(value, Mapping):
+            out[name] = _public(value, path)
+        else:
+            out[name] = value
+    return out
+
+
+def _register_value(value: Any, label: str) -> None:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _register_value(item, label)
+        return
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _register_value(item, label)
+        return
+    text = str(value)
+    register_secret(text, label)
+    scheme, _, credential = text.partition(" ")  # "Bearer <token>": the token alone too
+    if credential and scheme.isalpha():
+        register_secret(credential.strip(), label)

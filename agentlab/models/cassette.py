@@ -43,7 +43,7 @@ from agentlab.errors import ConfigError, ReplayMismatch
 from agentlab.messages import ToolCall
 from agentlab.models.base import CASSETTE, Model, ModelRequest, ModelResponse
 from agentlab.pricing import Usage
-from agentlab.redact import redact
+from agentlab.redact import public_settings, redact
 
 Mode = Literal["auto", "record", "replay"]
 MODES = ("auto", "record", "replay")
@@ -71,7 +71,7 @@ def normalise(model: str | None, request: ModelRequest) -> dict[str, Any]:
     out: dict[str, Any] = {
         "messages": messages,
         "tools": [jsonable(t.to_dict()) for t in request.tools],
-        "settings": jsonable(dict(request.settings)),
+        "settings": jsonable(public_settings(request.settings)),  # credentials as markers
         "output_schema": jsonable(request.output_schema),
     }
     if model is not None:

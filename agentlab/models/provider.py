@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from agentlab.errors import ConfigError
 from agentlab.models.base import CASSETTE, ModelRequest, ModelResponse
 from agentlab.models.calls import CallPolicy, call_with_retries
-from agentlab.redact import register_secret
+from agentlab.redact import public_settings, register_secret
 
 PLACEHOLDER_KEY = "not-needed-for-a-local-server"
 
@@ -165,6 +165,7 @@ class ProviderModel:
     # -- one call ----------------------------------------------------------------------
     async def respond(self, request: ModelRequest) -> ModelResponse:
         """Call the provider (retries and concurrency limit in ``calls.py``)."""
+        public_settings(request.settings)  # registers credentials: an echo of one is redacted
         create = self._create(self.client())
         params = fit_to_sdk(create, self._request_params(request))
         raw, record = await call_with_retries(self.policy, lambda: create(**params))
