@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError
-from agentlab.viewdata import build_index, detail, summary, tree_order
+from agentlab.viewdata import build_index, detail, scrub, summary, tree_order
 
 if TYPE_CHECKING:
     from agentlab.tracing import Trace
@@ -155,6 +155,14 @@ def clip_block(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width] + f"… ({len(text) - width} more characters)"
 
 
+def _attributes(attributes: Any) -> dict[str, Any]:
+    """A span's attributes as JSON data with secrets redacted (what the snapshot writes)."""
+    from agentlab.trace_io import jsonable
+
+    data = scrub(jsonable(dict(attributes)))
+    return data if isinstance(data, dict) else {}
+
+
 def _handoffs_html(trace: Trace, max_handoffs: int = 50) -> str:
     spans = [s for s, _, _ in tree_order(trace.spans) if s.kind == "handoff"]
     if not spans:
@@ -163,7 +171,7 @@ def _handoffs_html(trace: Trace, max_handoffs: int = 50) -> str:
     opened = " open" if len(spans) <= 10 else ""
     for span in spans[:max_handoffs]:
         d = detail(trace, span.id)
-        a = span.attributes
+        a = _attributes(span.attributes)
         crossed = d["messages_out"]["items"]
         removed = d["removed"]["items"]
         parts.append(

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from agentlab.redact import redact, secrets
 from agentlab.spans import start_order
 
 if TYPE_CHECKING:
@@ -50,6 +51,26 @@ MAX_TEXT = 20_000  # characters of one message or output sent to the front-end
 MAX_MESSAGES = 200  # messages of one side of a span sent to the front-end (the latest ones)
 
 
+def scrub(value: Any) -> Any:
+    """``value`` with every known secret replaced by a marker (``agentlab.redact``), in
+    strings and inside dicts and lists. Everything the viewer, the static snapshot and
+    the standalone page show passes through here: a trace in memory is only redacted
+    when it is saved, and a tool may well have returned a key.
+    """
+    found = [value for _, value in secrets()]
+    return _scrub(value, found) if found else value
+
+
+def _scrub(value: Any, found: list[str]) -> Any:
+    if isinstance(value, str):
+        return redact(value) if any(secret in value for secret in found) else value
+    if isinstance(value, Mapping):
+        return {_scrub(k, found): _scrub(v, found) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub(v, found) for v in value]
+    return value
+
+
 def clip(value: Any, width: int) -> str:
     """One line of at most ``width`` characters (for tree rows and notes)."""
     text = " ".join(str(value).split())
@@ -76,19 +97,19 @@ def recorded_ms(span: Span) -> float | None:
     return None if latency is None else round(latency * 1000, 3)
 
 
-def note_of(span: Span) -> str:
-    """A short description shown on a span's row: the error, a tool's result, a decision."""
+def note_of(span: Span, width: int = 120) -> str:
+    """A short description shown on a span's row: the error, a tool's result, a decision
+    (secrets redacted before clipping, so no part of one is left)."""
     attrs = span.attributes
     if span.status in ("error", "stopped") and span.error:
-        return clip(span.error, 120)
-    if span.kind == "tool":
-        return clip(f"-> {span.output}", 120)
-    if span.kind == "handoff":
-        return clip(
-            f"{attrs.get('from_agent')} -> {attrs.get('to_agent')}: {attrs.get('intent', '')}", 120
-        )
-    shown = [f"{k}={attrs[k]!r}" for k in _DETAIL_KEYS if k in attrs]
-    return clip(" ".join(shown), 120)
+        text = span.error
+    elif span.kind == "tool":
+        text = f"-> {span.output}"
+    elif span.kind == "handoff":
+        text = f"{attrs.get('from_agent')} -> {attrs.get('to_agent')}: {attrs.get('intent', '')}"
+    else:
+        text = " ".join(f"{k}={attrs[k]!r}" for k in _DETAIL_KEYS if k in attrs)
+    return clip(scrub(text), width)
 
 
 def tree_order(spans: list[Span]) -> list[tuple[Span, int, int]]:
@@ -153,8 +174,8 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
         "parent": [p for _, _, p in rows],
         "depth": [d for _, d, _ in rows],
         "kind": [s.kind for s, _, _ in rows],
-        "name": [s.name for s, _, _ in rows],
-        "agent": [s.agent for s, _, _ in rows],
+        "name": scrub([s.name for s, _, _ in rows]),
+        "agent": scrub([s.agent for s, _, _ in rows]),
         "status": [s.status for s, _, _ in rows],
         "t0": [round((s.start - t0) * 1000, 3) for s, _, _ in rows],
         "ms": [None if s.end is None else round((s.end - s.start) * 1000, 3) for s, _, _ in rows],
@@ -166,25 +187,32 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
     }
     order = sorted(range(len(rows)), key=lambda r: start_order(rows[r][0]))
     index["steps"] = [r for r in order if rows[r][0].kind in STEP_KINDS]
-    index["handoffs"] = [
-        {
-            "row": r,
-            "from": a.get("from_agent"),
-            "to": a.get("to_agent"),
-            "hop": a.get("hop"),
-            "intent": a.get("intent"),
-            "state": a.get("state"),
-        }
-        for r in order
-        if rows[r][0].kind == "handoff"
-        for a in [rows[r][0].attributes]
-    ]
+    index["handoffs"] = scrub(
+        [
+            {
+                "row": r,
+                "from": a.get("from_agent"),
+                "to": a.get("to_agent"),
+                "hop": a.get("hop"),
+                "intent": a.get("intent"),
+                "state": a.get("state"),
+            }
+            for r in order
+            if rows[r][0].kind == "handoff"
+            for a in [rows[r][0].attributes]
+        ]
+    )
     return index
 
 
 def message_data(trace: Trace, i: int) -> dict[str, Any]:
+    """Message ``i`` as the viewer shows it: secrets redacted, long text clipped."""
+    from agentlab.trace_io import jsonable
+
     data: dict[str, Any] = (
-        trace.messages[i].to_dict() if 0 <= i < len(trace.messages) else {"role": "?"}
+        scrub(jsonable(trace.messages[i].to_dict()))
+        if 0 <= i < len(trace.messages)
+        else {"role": "?"}
     )
     content = str(data.get("content", ""))
     if len(content) > MAX_TEXT:
@@ -201,7 +229,7 @@ def _messages(trace: Trace, indices: tuple[int, ...] | list[int]) -> dict[str, A
 def _jsonable(value: Any) -> Any:
     from agentlab.trace_io import jsonable
 
-    data = jsonable(value)
+    data = scrub(jsonable(value))
     text = json.dumps(data, ensure_ascii=False, default=str)
     return data if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
 
@@ -218,10 +246,10 @@ def detail(trace: Trace, span_id: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": span.id,
         "kind": span.kind,
-        "name": span.name,
-        "agent": span.agent,
+        "name": scrub(span.name),
+        "agent": scrub(span.agent),
         "status": span.status,
-        "error": span.error,
+        "error": scrub(span.error),
         "model": span.model,
         "usage": None if span.usage is None else span.usage.to_dict(),
         "cost": span.cost_usd,
@@ -279,7 +307,7 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
     attrs = root.attributes if root is not None else {}
     usage = trace.usage
     handoffs = [s for s in trace.spans if s.kind == "handoff"]
-    return {
+    figures: dict[str, Any] = {
         "title": title or (root.name if root is not None else "run (running)"),
         "status": attrs.get("status", "running" if root is None else root.status),
         "stop_reason": attrs.get("stop_reason"),
@@ -294,3 +322,4 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
         "handoffs": len(handoffs),
         "agents": sorted(agents.values(), key=lambda r: r["agent"]),
     }
+    return dict(scrub(figures))

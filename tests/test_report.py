@@ -14,10 +14,12 @@ import pytest
 from trace_samples import handoff_trace, write_demo_notebook
 
 import agentlab as al
-from agentlab.messages import Message
+from agentlab.messages import Message, ToolCall
 from agentlab.report import export_notebooks, snapshot_html
 from agentlab.tracing import Span, Trace
 from agentlab.view_page import standalone_html
+from agentlab.viewdata import MAX_TEXT
+from agentlab.widgets import RunViewer
 
 URL = re.compile(r"""(?:src|href)=["']?(https?:)?//""")
 
@@ -164,3 +166,72 @@ def test_show_in_a_notebook_output_has_both_views():
     viewer = al.show(handoff_trace())
     data = viewer._repr_mimebundle_()[0]
     assert set(data) == {"text/plain", "application/vnd.jupyter.widget-view+json", "text/html"}
+
+
+KEY = "sk-test-LEAKY-0123456789"
+
+
+def leaky_trace() -> Trace:
+    """A run whose tool returned a key: in a message, a tool call, outputs, attributes,
+    an error, a handoff's intent and state, the stop detail, and at a clipping edge."""
+    long = "x" * (MAX_TEXT - 16) + KEY  # a clip right after the key's first 16 characters
+    messages = [
+        Message.user(f"my key is {KEY}"),
+        Message.assistant("", tool_calls=(ToolCall("show_env", {"token": KEY}, "c1"),)),
+        Message("tool", KEY, tool_call_id="c1", name="show_env"),
+        Message.assistant(long),
+    ]
+    attrs = {"from_agent": "A", "to_agent": "B", "hop": 1, "intent": f"use {KEY}",
+             "state": f"key={KEY}", "filter": KEY}  # fmt: skip
+    stop = {"status": "failed", "stop_reason": "error", "stop_detail": f"boom {KEY}"}
+    spans = [
+        Span(2, 1, "model", "m", "A", 1.0, 1.1, messages_in=(0,), messages_out=(1,)),
+        Span(
+            3,
+            1,
+            "tool",
+            "show_env",
+            "A",
+            1.1,
+            1.2,
+            output=KEY,
+            attributes={"arguments": {"name": KEY}},
+            messages_out=(2,),
+        ),
+        Span(4, 1, "tool", "boom", "A", 1.2, 1.3, "error", f"KeyError: {KEY}"),
+        Span(5, 1, "gate", "g", "A", 1.3, 1.4, attributes={"reason": KEY}, output={"k": KEY}),
+        Span(6, 1, "model", "m", "A", 1.4, 1.5, messages_out=(3,)),
+        Span(
+            7,
+            1,
+            "handoff",
+            "transfer",
+            "A",
+            1.5,
+            1.6,
+            attributes=attrs,
+            messages_in=(0, 1),
+            messages_out=(0,),
+        ),
+        Span(1, 0, "agent", "A", "A", 1.0, 1.7),
+        Span(0, None, "run", "leaky", None, 1.0, 1.8, "error", attributes=stop),
+    ]
+    return Trace(spans=spans, messages=messages)
+
+
+def test_nothing_shown_holds_a_secret_even_before_the_trace_is_saved(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    trace = leaky_trace()
+    viewer = RunViewer(trace)
+    shown = {
+        "snapshot": snapshot_html(trace),
+        "page": standalone_html(trace),
+        "index": json.dumps(viewer.index),
+        "summary": json.dumps(viewer.summary),
+        "details": json.dumps([viewer.detail(s.id) for s in trace.spans]),
+        "fallback": viewer._repr_mimebundle_()[0]["text/html"],
+    }
+    for name, text in shown.items():
+        assert "LEAKY" not in text, name  # not the key, nor the part of it before a clip
+        assert "[REDACTED:OPENAI_API_KEY]" in text, name
+    assert "-&gt; [REDACTED:OPENAI_API_KEY]" in shown["snapshot"]  # the tool's row note
