@@ -22,12 +22,16 @@ Every span carries ``gen_ai.agent.name`` when an agent owns it, ``agentlab.kind`
 ``agentlab.status``, ``agentlab.cost_usd`` and its agentlab attributes as
 ``agentlab.<key>``. With ``capture_content=True`` (the default) model spans carry
 ``gen_ai.input.messages`` / ``gen_ai.output.messages`` and tool spans their arguments and
-result, redacted; pass ``capture_content=False`` to send no message text.
+result, redacted; pass ``capture_content=False`` to send no content at all: no messages,
+no content-bearing ``agentlab.<key>`` attribute (``CONTENT_KEYS``: input, tool
+arguments, handoff intent and state, tasks, vote candidates and winner, route labels,
+reasons, feedback, stop details, ...), and errors as their exception name only.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from agentlab.errors import ConfigError
@@ -39,6 +43,13 @@ from agentlab.tracing import Span, Trace
 _WORKFLOWS = frozenset({"run", "chain", "router", "parallel", "orchestrator", "evaluator", "team"})
 _OPERATIONS = {"model": "chat", "agent": "invoke_agent", "tool": "execute_tool"}
 _PRIMITIVES = (str, bool, int, float)
+CONTENT_KEYS = frozenset({
+    "input", "output", "arguments", "result", "intent", "state", "task", "tasks",
+    "candidates", "counts", "winner", "label", "normalized", "reason", "stop_detail",
+    "feedback", "messages", "text",
+})  # fmt: skip
+"""Span attributes that carry user or model text: not exported with capture_content=False."""
+_ERROR_NAME = re.compile(r"(?:Error: )?([A-Za-z_][\w.]*):")
 
 
 class OTelProcessor:
@@ -84,7 +95,7 @@ class OTelProcessor:
         otel_span.update_name(span_name(span))
         otel_span.set_attributes(self.attributes(trace, span))
         if span.status == "error":
-            otel_span.set_status(Status(StatusCode.ERROR, redact(span.error or "error")))
+            otel_span.set_status(Status(StatusCode.ERROR, self._error(span.error)))
         otel_span.end(end_time=_ns(span.end if span.end is not None else span.start))
 
     def on_message(self, trace: Trace, index: int, message: Message) -> None:
@@ -108,10 +119,12 @@ class OTelProcessor:
         if span.kind in _WORKFLOWS:
             attrs["gen_ai.workflow.name"] = span.name
         if span.error:
-            attrs["agentlab.error"] = redact(span.error)
+            attrs["agentlab.error"] = self._error(span.error)
         if span.cost_usd is not None:
             attrs["agentlab.cost_usd"] = span.cost_usd
         for key, value in span.attributes.items():
+            if not self.capture_content and key in CONTENT_KEYS:
+                continue
             converted = _value(value)
             if converted is not None:
                 attrs[f"agentlab.{key}"] = converted
@@ -126,6 +139,13 @@ class OTelProcessor:
                 attrs["gen_ai.tool.call.arguments"] = _json(span.attributes.get("arguments"))
                 attrs["gen_ai.tool.call.result"] = redact(str(span.output or ""))
         return attrs
+
+    def _error(self, error: str | None) -> str:
+        """The error text (redacted); without content capture only the exception name."""
+        if self.capture_content:
+            return redact(error or "error")
+        found = _ERROR_NAME.match(error or "")
+        return found.group(1) if found else "error"
 
     def _model_attributes(self, trace: Trace, span: Span) -> dict[str, Any]:
         provider, model = split_key(span.model or span.name)

@@ -96,6 +96,45 @@ async def test_real_provider_span_names_errors_and_no_content(exported, monkeypa
         assert key not in json.dumps(dict(span.attributes))
 
 
+def find_customer(email: str) -> str:
+    """Find a customer by email."""
+    if email.startswith("gone"):
+        raise ValueError(f"no customer {email}")
+    return f"found {email}"
+
+
+async def test_capture_content_false_sends_no_content_in_any_attribute(exported):
+    provider, exporter = exported
+    calls = [al.ToolCall("find_customer", {"email": "jane.doe@example.com"}),
+             al.ToolCall("find_customer", {"email": "gone.jane@example.com"})]  # fmt: skip
+
+    def agent() -> al.Agent:
+        return al.Agent(name="A", model=al.ScriptedModel([calls, "Hi jane.doe@example.com"]),
+                        tools=[find_customer])  # fmt: skip
+
+    vote = al.Parallel.vote(agent(), n=2)
+    with al.processing(al.OTelProcessor(provider, capture_content=False)):
+        run = await vote.run("find jane.doe@example.com")
+        stopped = await al.Agent(name="S", model=al.ScriptedModel([])).run("jane.doe@example.com")
+    assert run.status == "completed" and stopped.status == "failed"
+    spans = exporter.get_finished_spans()
+    assert {s.attributes["agentlab.kind"] for s in spans} >= {"run", "tool", "vote", "branch"}
+    for span in spans:
+        sent = json.dumps(dict(span.attributes)) + str(span.status.description)
+        assert "jane" not in sent, (span.name, sent)
+    tool = next(s for s in spans if s.name == "execute_tool find_customer"
+                and s.status.status_code == StatusCode.ERROR)  # fmt: skip
+    assert tool.attributes["agentlab.error"] == "ValueError"
+    assert "agentlab.call_id" in tool.attributes
+    vote_span = next(s for s in spans if s.attributes["agentlab.kind"] == "vote")
+    assert vote_span.attributes["agentlab.rule"] and "agentlab.winner_index" in vote_span.attributes
+    exporter.clear()
+    with al.processing(al.OTelProcessor(provider)):  # capture on (the default): all there
+        await agent().run("find jane.doe@example.com")
+    tools = [s for s in exporter.get_finished_spans() if s.name.startswith("execute_tool")]
+    assert "jane.doe@example.com" in tools[0].attributes["agentlab.arguments"]
+
+
 def test_import_agentlab_stays_light():
     assert "opentelemetry.sdk" in sys.modules  # this file imported it; agentlab did not need to
     import subprocess
