@@ -51,6 +51,12 @@ text-align:right}
 """
 
 
+def _e(value: Any) -> str:
+    """Any value as HTML text: every field a trace holds is escaped, numbers included
+    (a trace file is data from outside and may hold markup anywhere)."""
+    return escape(str(value))
+
+
 def _money(cost: float | None) -> str:
     from agentlab.pretty import format_money
 
@@ -64,18 +70,21 @@ def _time(seconds: float | None) -> str:
 
 
 def _summary_html(s: dict[str, Any]) -> str:
-    status = s["status"] + (f" ({s['stop_reason']})" if s["stop_reason"] else "")
     mark = {"failed": "e", "error": "e", "stopped": "s"}.get(s["status"], "")
     line = (
-        f"<strong>{escape(s['title'])}</strong> <span class='{mark}'>{escape(status)}</span>"
-        f" · {s['spans']} spans · {s['tokens_in']} in / {s['tokens_out']} out tokens"
-        f" · {_money(s['cost'])} · {_time(s['time_s'])}"
+        f"<strong>{_e(s['title'])}</strong> <span class='{mark}'>{_e(_status(s))}</span>"
+        f" · {_e(s['spans'])} spans · {_e(s['tokens_in'])} in / {_e(s['tokens_out'])} out tokens"
+        f" · {_e(_money(s['cost']))} · {_e(_time(s['time_s']))}"
     )
     if s["handoffs"]:
-        line += f" · {s['handoffs']} handoffs"
+        line += f" · {_e(s['handoffs'])} handoffs"
     if s["stop_detail"]:
-        line += f"<div class='n2'>{escape(str(s['stop_detail']))}</div>"
+        line += f"<div class='n2'>{_e(s['stop_detail'])}</div>"
     return f"<div>{line}</div>"
+
+
+def _status(s: dict[str, Any]) -> str:
+    return f"{s['status']}" + (f" ({s['stop_reason']})" if s["stop_reason"] else "")
 
 
 def _agents_html(s: dict[str, Any], folded: bool = True) -> str:
@@ -85,11 +94,9 @@ def _agents_html(s: dict[str, Any], folded: bool = True) -> str:
         f"<th>{t}</th>"
         for t in ("agent", "calls", "tokens in", "tokens out", "money", "model time")
     )
-    rows = "".join(
-        f"<tr><td>{escape(a['agent'])}</td><td>{a['calls']}</td><td>{a['tokens_in']}</td>"
-        f"<td>{a['tokens_out']}</td><td>{_money(a['cost'])}</td><td>{_time(a['time_s'])}</td></tr>"
-        for a in s["agents"]
-    )
+    keys = ("agent", "calls", "tokens_in", "tokens_out")
+    cells = [[a[k] for k in keys] + [_money(a["cost"]), _time(a["time_s"])] for a in s["agents"]]
+    rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in cells)
     table = f"<table><tr>{head}</tr>{rows}</table>"
     return f"<details><summary>Per agent</summary>{table}</details>" if folded else table
 
@@ -102,9 +109,7 @@ def _tree_html(trace: Trace, max_spans: int) -> str:
         mark = f" <span class='{status[0]}'>{_MARKS[status]}</span>" if status in _MARKS else ""
         agent = index["agent"][r]
         who = (
-            f" <span class='k'>[{escape(agent)}]</span>"
-            if agent and agent != index["name"][r]
-            else ""
+            f" <span class='k'>[{_e(agent)}]</span>" if agent and agent != index["name"][r] else ""
         )
         nums = (
             f"{index['tin'][r]}/{index['tout'][r]} tok {_money(index['cost'][r])} "
@@ -116,11 +121,11 @@ def _tree_html(trace: Trace, max_spans: int) -> str:
             nums += f"{_time(recorded / 1000)} recorded"
         else:
             nums += _time(None if ms is None else ms / 1000)
-        note = f" <span class='x'>{escape(index['note'][r])}</span>" if index["note"][r] else ""
+        note = f" <span class='x'>{_e(index['note'][r])}</span>" if index["note"][r] else ""
         lines.append(
-            f"<div class='r' style='padding-left:{index['depth'][r] * 14 + 4}px'>"
-            f"<span class='k'>{index['kind'][r]}</span> <span class='nm'>"
-            f"{escape(index['name'][r])}</span>{who}{mark} <span class='n2'>{nums}</span>"
+            f"<div class='r' style='padding-left:{int(index['depth'][r]) * 14 + 4}px'>"
+            f"<span class='k'>{_e(index['kind'][r])}</span> <span class='nm'>"
+            f"{_e(index['name'][r])}</span>{who}{mark} <span class='n2'>{_e(nums)}</span>"
             f"{note}</div>"
         )
     hidden = len(index["id"]) - len(lines)
@@ -136,14 +141,14 @@ def _messages_html(items: list[dict[str, Any]], limit: int = 30) -> str:
     for m in items[-limit:]:
         who = " · ".join(str(x) for x in (m.get("role"), m.get("agent"), m.get("name")) if x)
         calls = "".join(
-            f"<div>→ calls <code>{escape(c['name'])}"
-            f"({escape(json.dumps(c['arguments']))})</code></div>"
+            f"<div>→ calls <code>{_e(c.get('name'))}"
+            f"({_e(json.dumps(c.get('arguments'), default=str))})</code></div>"
             for c in m.get("tool_calls", ())
         )
         text = clip_block(str(m.get("content", "")), 2000)
-        body = f"<pre>{escape(text)}</pre>" if text else ""
+        body = f"<pre>{_e(text)}</pre>" if text else ""
         out.append(
-            f"<div class='msg'><div class='n2'>#{m['index']} {escape(who)}</div>{body}{calls}</div>"
+            f"<div class='msg'><div class='n2'>#{_e(m['index'])} {_e(who)}</div>{body}{calls}</div>"
         )
     hidden = len(items) - len(out)
     return (
@@ -175,11 +180,11 @@ def _handoffs_html(trace: Trace, max_handoffs: int = 50) -> str:
         crossed = d["messages_out"]["items"]
         removed = d["removed"]["items"]
         parts.append(
-            f"<details{opened}><summary><strong>hop {escape(str(a.get('hop', '?')))}: "
-            f"{escape(str(a.get('from_agent')))} → {escape(str(a.get('to_agent')))}</strong> "
-            f"<em class='al-intent'>{escape(str(a.get('intent', '')))}</em></summary>"
-            f"<div>state: {escape(str(a.get('state') or '-'))}</div>"
-            + (f"<div>filter: {escape(str(a['filter']))}</div>" if a.get("filter") else "")
+            f"<details{opened}><summary><strong>hop {_e(a.get('hop', '?'))}: "
+            f"{_e(a.get('from_agent'))} → {_e(a.get('to_agent'))}</strong> "
+            f"<em class='al-intent'>{_e(a.get('intent', ''))}</em></summary>"
+            f"<div>state: {_e(a.get('state') or '-')}</div>"
+            + (f"<div>filter: {_e(a['filter'])}</div>" if a.get("filter") else "")
             + f"<div><strong>Messages that crossed ({len(crossed)})</strong></div>"
             + _messages_html(crossed)
             + (
@@ -209,12 +214,9 @@ def snapshot_html(trace: Trace, *, max_spans: int = 500, title: str | None = Non
 
 def compare_html(summaries: list[dict[str, Any]]) -> str:
     """Static HTML of several runs side by side (the ``al.compare`` fallback)."""
-    head = "".join(f"<th>{escape(s['title'])}</th>" for s in summaries)
-    status = [
-        s["status"] + (f" ({s['stop_reason']})" if s["stop_reason"] else "") for s in summaries
-    ]
+    head = "".join(f"<th>{_e(s['title'])}</th>" for s in summaries)
     rows = [
-        ("status", status),
+        ("status", [_status(s) for s in summaries]),
         ("model calls", [str(sum(a["calls"] for a in s["agents"])) for s in summaries]),
         ("tokens in", [str(s["tokens_in"]) for s in summaries]),
         ("tokens out", [str(s["tokens_out"]) for s in summaries]),
@@ -224,11 +226,11 @@ def compare_html(summaries: list[dict[str, Any]]) -> str:
         ("max hop", [str(s["hops"]) for s in summaries]),
     ]
     body = "".join(
-        f"<tr><th>{label}</th>" + "".join(f"<td>{escape(v)}</td>" for v in values) + "</tr>"
+        f"<tr><th>{label}</th>" + "".join(f"<td>{_e(v)}</td>" for v in values) + "</tr>"
         for label, values in rows
     )
     agents = "".join(
-        f"<div><h4>{escape(s['title'])}: per agent</h4>{_agents_html(s, folded=False)}</div>"
+        f"<div><h4>{_e(s['title'])}: per agent</h4>{_agents_html(s, folded=False)}</div>"
         for s in summaries
     )
     return (

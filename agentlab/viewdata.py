@@ -275,6 +275,14 @@ def _removed(trace: Trace, span: Span) -> dict[str, Any]:
     return _messages(trace, [i for i in span.messages_in if i not in crossed])
 
 
+def _hop(value: Any) -> int:
+    """A handoff's hop number; 0 when a (hand-edited) trace file holds something else."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
 def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
     """Totals and per-agent figures (model calls, tokens, money, model time), plus hops."""
     agents: dict[str, dict[str, Any]] = {}
@@ -318,7 +326,7 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
         "tokens_out": usage.output_tokens,
         "cost": trace.cost,
         "time_s": None if root is None else root.duration_s,
-        "hops": max((int(s.attributes.get("hop", 0) or 0) for s in handoffs), default=0),
+        "hops": max((_hop(s.attributes.get("hop")) for s in handoffs), default=0),
         "handoffs": len(handoffs),
         "agents": sorted(agents.values(), key=lambda r: r["agent"]),
     }

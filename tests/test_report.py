@@ -15,10 +15,10 @@ from trace_samples import handoff_trace, write_demo_notebook
 
 import agentlab as al
 from agentlab.messages import Message, ToolCall
-from agentlab.report import export_notebooks, snapshot_html
+from agentlab.report import compare_html, export_notebooks, snapshot_html
 from agentlab.tracing import Span, Trace
 from agentlab.view_page import standalone_html
-from agentlab.viewdata import MAX_TEXT
+from agentlab.viewdata import MAX_TEXT, summary
 from agentlab.widgets import RunViewer
 
 URL = re.compile(r"""(?:src|href)=["']?(https?:)?//""")
@@ -235,3 +235,22 @@ def test_nothing_shown_holds_a_secret_even_before_the_trace_is_saved(monkeypatch
         assert "LEAKY" not in text, name  # not the key, nor the part of it before a clip
         assert "[REDACTED:OPENAI_API_KEY]" in text, name
     assert "-&gt; [REDACTED:OPENAI_API_KEY]" in shown["snapshot"]  # the tool's row note
+
+
+def test_every_field_of_a_crafted_trace_file_is_escaped(tmp_path):
+    bad = "<img src=x onerror=alert(1)>"
+    spans = [
+        Span(2, 1, "model", "m", bad, 1.0, 1.1, "running", messages_out=(0,)),
+        Span(1, 0, "handoff", bad, bad, 1.0, 1.2, attributes={"hop": bad, "from_agent": bad}),
+        Span(0, None, "run", bad, None, 1.0, 1.3, attributes={"status": bad, "stop_reason": bad}),
+    ]
+    path = tmp_path / "t.jsonl"
+    Trace(spans=spans, messages=[Message("tool", bad, name=bad)]).save(path)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    for line in lines:  # what a hand-edited file can hold: markup as a span's kind
+        if line.get("kind") == "model":
+            line["kind"] = bad
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    trace = Trace.load(path)
+    html = snapshot_html(trace) + compare_html([summary(trace), summary(trace, bad)])
+    assert "<img" not in html and html.count("&lt;img src=x") > 5
