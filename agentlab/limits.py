@@ -11,6 +11,7 @@ Limits(max_turns=5, max_tool_calls=None, max_tokens=None, max_cost_usd=0.1, time
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from agentlab.errors import BudgetExceeded, ConfigError, LimitExceeded, MaxTokens, MaxToolCalls
@@ -78,48 +79,59 @@ class Budget:
         self.cost_usd = 0.0
         self.unpriced: set[str] = set()
 
-    def check(self) -> None:
-        """Raise if a budget is already used up (called before each model call)."""
+    def levels(self) -> Iterator[Budget]:
+        """This budget and every parent, innermost first."""
         budget: Budget | None = self
         while budget is not None:
-            limits = budget.limits
-            if limits.max_cost_usd is not None and budget.cost_usd >= limits.max_cost_usd:
-                raise budget._over_cost()
-            if limits.max_tokens is not None and budget.tokens >= limits.max_tokens:
-                raise budget._over_tokens()
+            yield budget
             budget = budget.parent
 
+    def check(self) -> None:
+        """Raise if a budget is already used up (called before each model call)."""
+        self._raise_if_over(used_up=True)
+
     def charge(self, usage: Usage, cost: float | None, model: str) -> None:
-        """Add one model call's usage and cost; raise if that crosses a limit."""
-        budget: Budget | None = self
-        while budget is not None:
-            budget.tokens += usage.input_tokens + usage.output_tokens
+        """Add one model call's usage and cost at every level; raise if that crosses a
+        limit (every level is charged first, so a parent never misses a child's call)."""
+        tokens = usage.input_tokens + usage.output_tokens
+        for budget in self.levels():
+            budget.tokens += tokens
             if cost is None:
                 budget.unpriced.add(model)
             else:
                 budget.cost_usd += cost
-            limits = budget.limits
-            if limits.max_cost_usd is not None and budget.cost_usd > limits.max_cost_usd:
-                raise budget._over_cost()
-            if limits.max_tokens is not None and budget.tokens > limits.max_tokens:
-                raise budget._over_tokens()
-            budget = budget.parent
+        self._raise_if_over(used_up=False)
 
     def count_tool_call(self) -> None:
-        """Count one tool call; raise when it is one past ``max_tool_calls``."""
-        budget: Budget | None = self
-        while budget is not None:
+        """Count one tool call at every level; raise when it is one past ``max_tool_calls``."""
+        for budget in self.levels():
             budget.tool_calls += 1
+        over = None
+        for budget in self.levels():
             cap = budget.limits.max_tool_calls
             if cap is not None and budget.tool_calls > cap:
-                raise MaxToolCalls(
+                over = MaxToolCalls(
                     f"max_tool_calls={cap} reached: the run asked for tool call "
                     f"{budget.tool_calls}; raise Limits(max_tool_calls=...) if that is expected",
                     scope=budget,
                     value=cap,
                     reached=budget.tool_calls,
                 )
-            budget = budget.parent
+        if over is not None:
+            raise over
+
+    def _raise_if_over(self, *, used_up: bool) -> None:
+        """Raise for the outermost level over a limit (it stops the most of the tree);
+        ``used_up``: at the limit counts (before a call), else only past it (after)."""
+        over = None
+        for budget in self.levels():
+            cost_cap, token_cap = budget.limits.max_cost_usd, budget.limits.max_tokens
+            if cost_cap is not None and _past(budget.cost_usd, cost_cap, used_up):
+                over = budget._over_cost()
+            elif token_cap is not None and _past(budget.tokens, token_cap, used_up):
+                over = budget._over_tokens()
+        if over is not None:
+            raise over
 
     def _over_cost(self) -> LimitExceeded:
         return BudgetExceeded(
@@ -148,3 +160,7 @@ class Budget:
             f"not enforceable: no known price for {names}; give the model "
             "priced_as='provider:model' to price it"
         )
+
+
+def _past(spent: float, cap: float, used_up: bool) -> bool:
+    return spent >= cap if used_up else spent > cap

@@ -16,8 +16,15 @@ from agentlab.errors import STOP_ERRORS, Interrupted, LimitExceeded, RunStopped
 from agentlab.limits import Budget, Limits
 from agentlab.messages import Message, as_messages
 from agentlab.pricing import Usage
-from agentlab.runnable import Outcome, RunContext, Runnable, Status, preflight, timeout_error
-from agentlab.spans import SpanStatus
+from agentlab.runnable import (
+    Outcome,
+    RunContext,
+    Runnable,
+    Status,
+    failed_outcome,
+    preflight,
+    stopped_outcome,
+)
 from agentlab.tracing import Trace, active_processors
 
 if TYPE_CHECKING:
@@ -100,13 +107,6 @@ class Run:
         return "\n".join(lines) + "\n\n" + self.trace.pretty()
 
 
-_SPAN_STATUS: dict[Status, SpanStatus] = {
-    "completed": "ok",
-    "stopped": "stopped",
-    "failed": "error",
-}
-
-
 async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) -> Run:
     """Run ``runnable`` as the root of a new run tree with its own trace and budget."""
     as_messages(input)  # ConfigError for input that is neither text nor messages
@@ -120,9 +120,7 @@ async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) ->
         if isinstance(input, str):
             root.attributes["input"] = input
         outcome = await _guarded(runnable, input, ctx, root.id)
-        root.output = outcome.output
-        root.status = _SPAN_STATUS[outcome.status]
-        root.error = outcome.stop_detail if outcome.status != "completed" else None
+        outcome.close(root)
         root.attributes.update(
             status=outcome.status, stop_reason=outcome.stop_reason, stop_detail=outcome.stop_detail
         )
@@ -143,51 +141,17 @@ async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) ->
 
 async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int | str) -> Outcome:
     """Execute the root, turning guards, interrupts and errors into an ``Outcome``."""
-    timeout = ctx.limits.timeout_s
     try:
-        if timeout is None:
+        if ctx.limits.timeout_s is None:
             return await runnable._execute(input, ctx, root_id)
-        async with asyncio.timeout(timeout) as deadline:
-            return await runnable._execute(input, ctx, root_id)
+        return await ctx.within_timeout(runnable, input, root_id)
     except LimitExceeded as exc:
-        return _stopped(exc, exc.stop_reason)
-    except TimeoutError as exc:
-        if timeout is None or not deadline.expired():
-            return _failed(exc)
-        stop = timeout_error(ctx.limits, round(ctx.trace.now() - ctx.trace.started, 3))
-        ctx.record_limit(root_id, stop)
-        # the partial output rides on the CancelledError the deadline raised inside
-        partial = getattr(exc, "partial", None) or getattr(exc.__context__, "partial", None)
-        return _stopped(stop, "timeout", partial=partial)
+        return stopped_outcome(exc, exc.stop_reason)
     except (asyncio.CancelledError, KeyboardInterrupt) as exc:
         interrupted = Interrupted("the run was interrupted (Ctrl-C, stop button, cancelled task)")
-        return _stopped(interrupted, "interrupted", partial=getattr(exc, "partial", None))
+        return stopped_outcome(interrupted, "interrupted", getattr(exc, "partial", None))
     except Exception as exc:  # noqa: BLE001 - a failed run is returned, not raised
-        return _failed(exc)
-
-
-def _stopped(exc: RunStopped, reason: str, partial: Outcome | None = None) -> Outcome:
-    partial = partial or getattr(exc, "partial", None)
-    return Outcome(
-        output=getattr(partial, "output", None),
-        status="stopped",
-        stop_reason=reason,
-        stop_detail=str(exc),
-        messages=list(getattr(partial, "messages", []) or []),
-    )
-
-
-def _failed(exc: BaseException) -> Outcome:
-    from agentlab.redact import redact
-
-    partial = getattr(exc, "partial", None)
-    return Outcome(
-        output=getattr(partial, "output", None),
-        status="failed",
-        error=exc,
-        stop_detail=redact(f"{type(exc).__name__}: {exc}"),
-        messages=list(getattr(partial, "messages", []) or []),
-    )
+        return failed_outcome(exc)
 
 
 def _model_settings(nodes: list[Runnable]) -> dict[str, dict[str, Any]]:

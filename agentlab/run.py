@@ -10,7 +10,6 @@ loop goes on. Structured output that fails validation is fed back once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ from agentlab.errors import LimitExceeded, MaxTurns, OutputValidationError
 from agentlab.messages import Message, ToolCall, ToolResult, as_messages
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
 from agentlab.pricing import price_for
-from agentlab.runnable import Outcome, RunContext
+from agentlab.runnable import Outcome, RunContext, gather_or_cancel, keep_partial
 from agentlab.tools import ToolContext, error_text, result_text
 
 if TYPE_CHECKING:
@@ -60,9 +59,7 @@ async def run_agent(
     in the trace (so a handed-over history is stored once).
     """
     inputs = as_messages(input) if indices is None else input
-    max_turns = ctx.limits.max_turns
-    if agent.limits is not None and agent.limits.max_turns is not None:
-        max_turns = agent.limits.max_turns
+    max_turns = ctx.limits.max_turns  # a nested agent's own limits are ctx.limits (ctx.child)
     convo = _Conversation(ctx)
     with ctx.span("agent", agent.name, parent_id, agent=agent.name) as span:
         if agent.instructions:
@@ -79,7 +76,7 @@ async def run_agent(
         try:
             outcome = await _loop(agent, convo, ctx, span.id, max_turns, state, transfers)
         except BaseException as exc:
-            _keep_partial(exc, Outcome(state.last_text, messages=convo.messages, agent=agent.name))
+            keep_partial(exc, Outcome(state.last_text, messages=convo.messages, agent=agent.name))
             raise
         finally:
             span.messages_out = tuple(convo.indices[first_new:])
@@ -117,9 +114,11 @@ async def _loop(
                            messages=convo.messages, agent=agent.name)  # fmt: skip
         state.turns += 1
         specs = None if transfers is None else transfers.specs
-        response = await call_model(agent, convo, ctx, span_id, state.turns, specs)
+        response, cost = await call_model(agent, convo, ctx, span_id, state.turns, specs)
         if response.text:
             state.last_text = response.text
+        # charged after last_text is kept: the reply that crosses a budget is the output
+        _guard(ctx, span_id, ctx.budget.charge, response.usage, cost, agent.model.name)
         if response.tool_calls:
             if transfers is None:
                 for message in await run_tool_calls(agent, response.tool_calls, ctx, span_id):
@@ -146,11 +145,6 @@ async def _loop(
         ))  # fmt: skip
 
 
-def _keep_partial(exc: BaseException, partial: Outcome) -> None:
-    with contextlib.suppress(AttributeError):  # exceptions with __slots__ cannot carry it
-        exc.partial = partial  # type: ignore[attr-defined]
-
-
 def _guard(ctx: RunContext, span_id: int | str, check: Any, *args: Any) -> None:
     """Run a budget check; on a limit, write the ``limit`` span and re-raise."""
     try:
@@ -166,8 +160,9 @@ async def call_model(
     span_id: int | str,
     turn: int,
     tool_specs: tuple[ToolSpec, ...] | None = None,
-) -> ModelResponse:
-    """One model turn: a ``model`` span, the assistant message, the budget charged.
+) -> tuple[ModelResponse, float | None]:
+    """One model turn: a ``model`` span and the assistant message; returns the response
+    and its cost (``None``: no known price), which the caller charges to the budget.
 
     ``tool_specs`` replaces the agent's own tools in the request (a Team adds the
     transfer tools).
@@ -197,11 +192,10 @@ async def call_model(
             span.attributes["price_source"] = price.source
         if response.attributes:
             span.attributes.update(response.attributes)
-    _guard(ctx, span_id, ctx.budget.charge, response.usage, span.cost_usd, model.name)
     if calls is not response.tool_calls:
         response = ModelResponse(response.text, calls, response.usage, response.model,
                                  response.attributes)  # fmt: skip
-    return response
+    return response, span.cost_usd
 
 
 def _with_ids(calls: tuple[ToolCall, ...], span_id: int | str) -> tuple[ToolCall, ...]:
@@ -220,12 +214,7 @@ async def run_tool_calls(
     if len(calls) == 1:
         return [await run_tool_call(agent, calls[0], ctx, span_id)]
     tasks = [asyncio.ensure_future(run_tool_call(agent, c, ctx, span_id)) for c in calls]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        raise
+    return await gather_or_cancel(tasks)
 
 
 async def run_tool_call(

@@ -15,19 +15,22 @@ which gives back an ``Outcome`` and never raises for the child's own trouble:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from agentlab.errors import ConfigError, LimitExceeded, Timeout
+from agentlab.errors import ConfigError, LimitExceeded, RunStopped, Timeout
 from agentlab.limits import Budget, Limits
 from agentlab.messages import Message
-from agentlab.spans import SpanKind
+from agentlab.spans import SpanKind, SpanStatus
 from agentlab.tracing import SpanHandle, Trace
 
 if TYPE_CHECKING:
     from agentlab.result import Run
 
 Status = Literal["completed", "stopped", "failed"]
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -46,6 +49,72 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status == "completed"
+
+    @property
+    def span_status(self) -> SpanStatus:
+        """The status of the span that holds this outcome."""
+        return _SPAN_STATUS[self.status]
+
+    def close(self, span: SpanHandle) -> Outcome:
+        """Write this outcome into ``span`` (output, status, error text); return self."""
+        span.output, span.status = self.output, self.span_status
+        span.error = None if self.ok else self.stop_detail
+        return self
+
+
+_SPAN_STATUS: dict[Status, SpanStatus] = {
+    "completed": "ok",
+    "stopped": "stopped",
+    "failed": "error",
+}
+
+
+def keep_partial(exc: BaseException, partial: Outcome) -> None:
+    """Attach what a level had produced to an exception passing through it (a shared
+    limit, a timeout, an interrupt); outer levels overwrite inner ones."""
+    with contextlib.suppress(AttributeError):  # exceptions with __slots__ cannot carry it
+        exc.partial = partial  # type: ignore[attr-defined]
+
+
+def failed_outcome(error: BaseException, *, output: Any = None) -> Outcome:
+    """A failed outcome: the error, its text (secrets redacted) and what the failing
+    level had produced (``error.partial``)."""
+    from agentlab.redact import redact
+
+    partial = getattr(error, "partial", None)
+    return Outcome(
+        output if output is not None else getattr(partial, "output", None),
+        "failed",
+        stop_detail=redact(f"{type(error).__name__}: {error}"),
+        error=error,
+        messages=list(getattr(partial, "messages", None) or []),
+        agent=getattr(partial, "agent", None),
+    )
+
+
+def stopped_outcome(stop: RunStopped, reason: str, partial: Any = None) -> Outcome:
+    """A stopped outcome for ``stop``, keeping the partial output and messages."""
+    partial = partial or getattr(stop, "partial", None)
+    return Outcome(
+        output=getattr(partial, "output", None),
+        status="stopped",
+        stop_reason=reason,
+        stop_detail=str(stop),
+        messages=list(getattr(partial, "messages", None) or []),
+        agent=getattr(partial, "agent", None),
+    )
+
+
+async def gather_or_cancel(tasks: Sequence[asyncio.Future[T]]) -> list[T]:
+    """Await ``tasks`` (results in order). If one raises, or the caller is cancelled,
+    cancel the rest and wait for them to end, so no span outlives its parent."""
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 class RunContext:
@@ -88,24 +157,36 @@ class RunContext:
         """Run a child; its own stop or failure comes back as an ``Outcome``."""
         ctx = self.child(runnable.limits)
         try:
-            return await runnable._execute(input, ctx, parent_id)
+            if ctx is self or ctx.limits.timeout_s is None:
+                return await runnable._execute(input, ctx, parent_id)
+            return await ctx.within_timeout(runnable, input, parent_id)
         except LimitExceeded as exc:
             own_budget = ctx.budget if ctx is not self else None
             if exc.scope is not None and exc.scope is not own_budget:
                 raise  # a budget shared with the parent ran out: stop the whole tree
-            partial = getattr(exc, "partial", None)
-            return Outcome(
-                output=getattr(partial, "output", None),
-                status="stopped",
-                stop_reason=exc.stop_reason,
-                stop_detail=str(exc),
-                messages=list(getattr(partial, "messages", None) or []),
-                agent=getattr(partial, "agent", None),
-            )
+            return stopped_outcome(exc, exc.stop_reason)
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - a child's failure is data for the parent
-            return Outcome(status="failed", error=exc, stop_detail=f"{type(exc).__name__}: {exc}")
+            return failed_outcome(exc)
+
+    async def within_timeout(self, runnable: Runnable, input: Any, parent_id: int | str) -> Outcome:
+        """``runnable._execute`` under this context's ``timeout_s``; past it, a ``Timeout``
+        (scoped to this context's budget, so only this level stops) with a ``limit`` span
+        and the partial output kept."""
+        started = self.trace.now()
+        try:
+            async with asyncio.timeout(self.limits.timeout_s) as deadline:
+                return await runnable._execute(input, self, parent_id)
+        except TimeoutError as exc:
+            if not deadline.expired():
+                raise  # a TimeoutError of the runnable's own: a failure, not the guard
+            stop = timeout_error(self.limits, round(self.trace.now() - started, 3))
+            stop.scope = self.budget
+            self.record_limit(parent_id, stop)
+            # the partial output rides on the CancelledError the deadline raised inside
+            keep_partial(stop, getattr(exc.__context__, "partial", None) or Outcome())
+            raise stop from None
 
 
 class Runnable:

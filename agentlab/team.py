@@ -36,7 +36,7 @@ from agentlab.errors import ConfigError
 from agentlab.handoffs import HandoffFilter, filter_name, handoff_note, snake_case
 from agentlab.limits import Limits
 from agentlab.messages import Message, as_messages
-from agentlab.runnable import Outcome, RunContext, Runnable
+from agentlab.runnable import Outcome, RunContext, Runnable, keep_partial
 from agentlab.transfers import (
     Handover,
     HopBook,
@@ -166,18 +166,13 @@ class Team(Runnable):
                 partial = getattr(exc, "partial", None)
                 if isinstance(partial, Outcome) and partial.agent == conv.seat.name:
                     _absorb(conv, conv.seat, len(conv.history), partial.messages)
-                from agentlab.run import _keep_partial
-
-                _keep_partial(
+                keep_partial(
                     exc, Outcome(getattr(partial, "output", None), messages=list(conv.transcript))
                 )
                 raise
             finally:
                 attrs["hops"], attrs["final_agent"] = book.hops, conv.seat.name
-            span.output = outcome.output
-            if outcome.status != "completed":
-                span.status = "stopped" if outcome.status == "stopped" else "error"
-                span.error = outcome.stop_detail
+            outcome.close(span)
         return Outcome(
             outcome.output,
             outcome.status,

@@ -247,13 +247,16 @@ class JsonlExporter:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self._files: dict[str, TextIO] = {}
+        self._closed: set[str] = set()  # traces whose run span ended (late spans append)
 
     def _file(self, trace: Trace) -> TextIO:
         out = self._files.get(trace.id)
         if out is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            out = (self.folder / f"{trace.id}.jsonl").open("w", encoding="utf-8")
-            out.write(_dumps(make_header(trace)) + "\n")
+            late = trace.id in self._closed
+            out = (self.folder / f"{trace.id}.jsonl").open("a" if late else "w", encoding="utf-8")
+            if not late:
+                out.write(_dumps(make_header(trace)) + "\n")
             self._files[trace.id] = out
         return out
 
@@ -269,6 +272,7 @@ class JsonlExporter:
         out = self._file(trace)
         out.write(_dumps(span_to_dict(span)) + "\n")
         out.flush()
-        if span.parent_id is None:
+        if span.parent_id is None or trace.id in self._closed:
             out.close()
             del self._files[trace.id]
+            self._closed.add(trace.id)

@@ -304,10 +304,11 @@ class Trace:
 
     @property
     def cost(self) -> float | None:
-        """USD summed over model spans; None if any model span has no price."""
+        """USD summed over model spans; None if any model call that answered has no
+        price (a call that failed with no response used nothing and costs nothing)."""
         total = 0.0
         for span in self.spans:
-            if span.kind == "model":
+            if span.kind == "model" and span.usage is not None:
                 if span.cost_usd is None:
                     return None
                 total += span.cost_usd

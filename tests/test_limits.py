@@ -46,7 +46,11 @@ def test_run_limits_win_over_agent_limits():
     )
     assert agent.run_sync("go").usage.requests == 2
     run = agent.run_sync("go", limits=al.Limits(max_turns=3))
-    assert run.usage.requests == 2  # the agent's own max_turns still bounds its invocation
+    assert run.usage.requests == 3  # the run's argument wins, as its trace header says
+    assert run.trace.header["limits"]["max_turns"] == 3
+    # nested, an agent's own limits bound its invocation
+    nested = al.Chain([agent]).run_sync("go", limits=al.Limits(max_turns=5))
+    assert nested.usage.requests == 2 and nested.stop_reason == "max_turns"
 
 
 def test_max_tool_calls_stops_the_run():

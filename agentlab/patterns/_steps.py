@@ -20,7 +20,6 @@ from agentlab.errors import ConfigError
 from agentlab.limits import Limits
 from agentlab.messages import Message
 from agentlab.runnable import Outcome, RunContext, Runnable, as_text, check_runnable
-from agentlab.spans import SpanStatus
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -132,13 +131,6 @@ def check_name(name: Any, default: str) -> str:
     return name
 
 
-def outcome_status(outcome: Outcome) -> SpanStatus:
-    """The span status matching an outcome's status."""
-    if outcome.status == "completed":
-        return "ok"
-    return "stopped" if outcome.status == "stopped" else "error"
-
-
 def input_text(value: Any) -> str:
     """A run input as text for a prompt the pattern composes (messages: their contents)."""
     if isinstance(value, Message):
@@ -146,8 +138,3 @@ def input_text(value: Any) -> str:
     if isinstance(value, (list, tuple)) and value and all(isinstance(m, Message) for m in value):
         return "\n\n".join(m.content for m in value if m.role != "system" and m.content)
     return as_text(value)
-
-
-def failed(error: BaseException, *, output: Any = None) -> Outcome:
-    """A failed outcome carrying ``error``, its text as the detail."""
-    return Outcome(output, "failed", error=error, stop_detail=f"{type(error).__name__}: {error}")

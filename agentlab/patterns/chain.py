@@ -18,17 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agentlab.errors import ConfigError, LimitExceeded
+from agentlab.errors import ConfigError
 from agentlab.patterns._steps import (
     as_step,
     call,
     check_limits,
     check_name,
     function_name,
-    outcome_status,
     step_input,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text, keep_partial
 
 
 class Gate(Runnable):
@@ -162,8 +161,8 @@ class Chain(Runnable):
                     if not outcome.ok:
                         return self._ended(span, outcome, last)
                     value, last = outcome.output, outcome
-            except LimitExceeded as exc:
-                exc.partial = Outcome(last.output if last else None)  # type: ignore[attr-defined]
+            except BaseException as exc:  # a shared limit, a timeout, an interrupt
+                keep_partial(exc, Outcome(last.output if last else None))
                 raise
             span.output = value
         return Outcome(value, agent=last.agent if last else None)
@@ -171,7 +170,7 @@ class Chain(Runnable):
     def _ended(self, span: Any, outcome: Outcome, last: Outcome | None) -> Outcome:
         """The chain ends early: same status and reason, the last completed output."""
         output = last.output if last is not None else None
-        span.status, span.error, span.output = outcome_status(outcome), outcome.stop_detail, output
+        span.status, span.error, span.output = outcome.span_status, outcome.stop_detail, output
         return Outcome(
             output,
             outcome.status,

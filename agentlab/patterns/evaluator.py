@@ -23,19 +23,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agentlab.errors import ConfigError, LimitExceeded, MaxIterations
+from agentlab.errors import ConfigError, MaxIterations
 from agentlab.messages import Message, as_messages
 from agentlab.patterns._steps import (
     as_handler,
     call,
     check_limits,
     check_name,
-    failed,
     function_name,
     input_text,
-    outcome_status,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text, failed_outcome, keep_partial
 
 
 class EvaluatorOptimizer(Runnable):
@@ -111,11 +109,10 @@ class EvaluatorOptimizer(Runnable):
                     prompt = _next_input(input, outcome.output, verdict)
                 else:
                     outcome = self._give_up(best, ctx, span.id)
-            except LimitExceeded as exc:
-                exc.partial = Outcome(best[2] if best else None)  # type: ignore[attr-defined]
+            except BaseException as exc:  # a shared limit, a timeout, an interrupt
+                keep_partial(exc, Outcome(best[2] if best else None))
                 raise
-            span.output, span.status = outcome.output, outcome_status(outcome)
-            span.error = outcome.stop_detail if not outcome.ok else None
+            outcome.close(span)
             span.attributes["iterations"] = iteration
         return outcome
 
@@ -128,11 +125,11 @@ class EvaluatorOptimizer(Runnable):
             span.attributes = {"iteration": iteration, "score": None, "accepted": False}
             made = await ctx.invoke(self.generator, prompt, span.id)
             if not made.ok:
-                span.status, span.error = outcome_status(made), made.stop_detail
+                span.status, span.error = made.span_status, made.stop_detail
                 return made, None
             judged, verdict = await self._evaluate(input, made.output, ctx, span.id)
             if verdict is None:
-                span.status, span.error = outcome_status(judged), judged.stop_detail
+                span.status, span.error = judged.span_status, judged.stop_detail
                 return judged, None
             accepted = judged.ok
             span.attributes.update(score=verdict.score, accepted=accepted)
@@ -150,7 +147,7 @@ class EvaluatorOptimizer(Runnable):
             span.attributes = {"score": None, "feedback": None, "accepted": False}
             judged = await ctx.invoke(self._evaluator, text, span.id)
             if not judged.ok:
-                span.status, span.error = outcome_status(judged), judged.stop_detail
+                span.status, span.error = judged.span_status, judged.stop_detail
                 detail = f"the evaluator gave no usable verdict: {judged.stop_detail}"
                 return Outcome(None, judged.status, judged.stop_reason, detail, judged.error), None
             verdict = judged.output
@@ -162,7 +159,7 @@ class EvaluatorOptimizer(Runnable):
                     accepted = verdict.score >= self.accept
             except Exception as exc:  # noqa: BLE001 - a broken accept rule fails the run
                 span.status, span.error = "error", f"{type(exc).__name__}: {exc}"
-                return failed(exc), None
+                return failed_outcome(exc), None
             span.attributes["accepted"] = accepted
             span.output = verdict
         return Outcome(verdict, "completed" if accepted else "stopped"), verdict

@@ -28,17 +28,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agentlab.errors import ConfigError, DecisionError, LimitExceeded, MaxTasks
+from agentlab.errors import ConfigError, DecisionError, MaxTasks
 from agentlab.patterns._steps import (
     as_handler,
     check_limits,
     check_name,
-    failed,
     input_text,
     normalize,
-    outcome_status,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text
+from agentlab.runnable import (
+    Outcome,
+    RunContext,
+    Runnable,
+    as_text,
+    failed_outcome,
+    gather_or_cancel,
+    keep_partial,
+)
 
 
 class Orchestrator(Runnable):
@@ -115,8 +121,7 @@ class Orchestrator(Runnable):
                 tasks = outcome.output
                 results = await self._work(tasks, ctx, span.id)
                 outcome = await self._synthesize(input, tasks, results, ctx, span.id)
-            span.output, span.status = outcome.output, outcome_status(outcome)
-            span.error = outcome.stop_detail if not outcome.ok else None
+            outcome.close(span)
         return outcome
 
     async def _plan(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
@@ -125,7 +130,7 @@ class Orchestrator(Runnable):
             span.attributes = {"tasks": []}
             asked = await ctx.invoke(self._planner, input, span.id)
             if not asked.ok:
-                span.status, span.error = outcome_status(asked), asked.stop_detail
+                span.status, span.error = asked.span_status, asked.stop_detail
                 detail = f"the planner gave no usable plan: {asked.stop_detail}"
                 return Outcome(None, asked.status, asked.stop_reason, detail, asked.error)
             planned = [{"worker": t.worker, "task": t.task} for t in asked.output.tasks]
@@ -140,7 +145,7 @@ class Orchestrator(Runnable):
                     "instructions, or add it to workers={...}"
                 )
                 span.status, span.error = "error", str(error)
-                return failed(error)
+                return failed_outcome(error)
             if len(planned) > self.max_tasks:
                 stop = MaxTasks(
                     f"max_tasks={self.max_tasks} reached: the planner planned {len(planned)} "
@@ -165,19 +170,14 @@ class Orchestrator(Runnable):
             with ctx.span("branch", f"{index + 1}. {worker}", parent_id) as span:
                 span.attributes = {"index": index, "worker": worker, "task": task}
                 outcome = await ctx.invoke(self.workers[worker], task, span.id)
-                span.output, span.status = outcome.output, outcome_status(outcome)
-                span.error = outcome.stop_detail if not outcome.ok else None
+                outcome.close(span)
             return outcome
 
         jobs = [asyncio.create_task(one(i, w, t)) for i, (w, t) in enumerate(tasks)]
         try:
-            return list(await asyncio.gather(*jobs))
-        except BaseException as exc:
-            for job in jobs:
-                job.cancel()
-            await asyncio.gather(*jobs, return_exceptions=True)
-            if isinstance(exc, LimitExceeded):
-                exc.partial = Outcome(None)  # type: ignore[attr-defined]
+            return await gather_or_cancel(jobs)
+        except BaseException as exc:  # a shared limit, a timeout, an interrupt
+            keep_partial(exc, Outcome(None))  # no synthesis: a worker's output is not ours
             raise
 
     async def _synthesize(
@@ -206,8 +206,7 @@ class Orchestrator(Runnable):
         with ctx.span("merge", self.synthesizer.name, parent_id) as span:
             span.attributes = {"inputs": sum(1 for r in results if r.ok)}
             outcome = await ctx.invoke(self.synthesizer, text, span.id)
-            span.output, span.status = outcome.output, outcome_status(outcome)
-            span.error = outcome.stop_detail if not outcome.ok else None
+            outcome.close(span)
         return outcome
 
     def _children(self) -> list[Runnable]:

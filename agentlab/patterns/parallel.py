@@ -37,10 +37,8 @@ from agentlab.patterns._steps import (
     call,
     check_limits,
     check_name,
-    failed,
-    outcome_status,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text, failed_outcome, keep_partial
 
 if TYPE_CHECKING:
     from agentlab.patterns.vote import Picker
@@ -159,8 +157,7 @@ class Parallel(Runnable):
             outcome = self._check_failures(outcomes, lost)
             if outcome is None:
                 outcome = await self._combine(input, outcomes, ctx, span.id)
-            span.output, span.status = outcome.output, outcome_status(outcome)
-            span.error = outcome.stop_detail if not outcome.ok else None
+            outcome.close(span)
         return outcome
 
     def _check_failures(self, outcomes: list[Outcome], lost: list[int]) -> Outcome | None:
@@ -194,13 +191,12 @@ class Parallel(Runnable):
                 except (LimitExceeded, asyncio.CancelledError):
                     raise
                 except Exception as exc:  # noqa: BLE001 - a broken merge fails the block
-                    outcome = failed(exc)
+                    outcome = failed_outcome(exc)
             else:
                 outcome = await ctx.invoke(
                     self.merge, labelled_text(self.labels, outcomes), span.id
                 )
-            span.output, span.status = outcome.output, outcome_status(outcome)
-            span.error = outcome.stop_detail if not outcome.ok else None
+            outcome.close(span)
         return outcome
 
     async def _run_branches(
@@ -221,8 +217,7 @@ class Parallel(Runnable):
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            if isinstance(exc, LimitExceeded):
-                exc.partial = Outcome([_done_output(t) for t in tasks])  # type: ignore[attr-defined]
+            keep_partial(exc, Outcome([_done_output(t) for t in tasks]))  # limit, timeout, Ctrl-C
             raise
         return [
             Outcome(status="failed", stop_reason="cancelled", stop_detail="cancelled")
@@ -263,8 +258,7 @@ class Parallel(Runnable):
         with ctx.span("branch", self.labels[index], parent_id) as span:
             span.attributes = {"index": index}
             outcome = await ctx.invoke(self.branches[index], input, span.id)
-            span.output, span.status = outcome.output, outcome_status(outcome)
-            span.error = outcome.stop_detail if not outcome.ok else None
+            outcome.close(span)
         return outcome
 
     def _children(self) -> list[Runnable]:

@@ -26,11 +26,9 @@ from agentlab.patterns._steps import (
     as_step,
     check_limits,
     check_name,
-    failed,
     normalize,
-    outcome_status,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text, failed_outcome
 
 
 class Router(Runnable):
@@ -93,7 +91,7 @@ class Router(Runnable):
             else:
                 outcome = label
             span.output = outcome.output
-            span.status = outcome_status(outcome)
+            span.status = outcome.span_status
             span.error = outcome.stop_detail if not outcome.ok else None
         return outcome
 
@@ -120,7 +118,7 @@ class Router(Runnable):
                     "classifier to answer with one of the known labels"
                 )
                 span.status, span.error = "error", str(error)
-                return failed(error)
+                return failed_outcome(error)
         return handler
 
     def _children(self) -> list[Runnable]:

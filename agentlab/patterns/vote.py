@@ -26,8 +26,8 @@ from collections.abc import Callable
 from typing import Any
 
 from agentlab.errors import ConfigError, DecisionError, LimitExceeded
-from agentlab.patterns._steps import call, failed, function_name, input_text, normalize
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text
+from agentlab.patterns._steps import call, function_name, input_text, normalize
+from agentlab.runnable import Outcome, RunContext, Runnable, as_text, failed_outcome
 
 _RULES = ("majority", "first")
 
@@ -89,7 +89,7 @@ class Picker:
             except (LimitExceeded, asyncio.CancelledError):
                 raise
             except Exception as exc:  # noqa: BLE001 - a broken pick rule fails the block
-                outcome, index = failed(exc), None
+                outcome, index = failed_outcome(exc), None
             if outcome.ok:
                 span.attributes.update(winner=normalize(outcome.output), winner_index=index)
             else:
@@ -139,7 +139,7 @@ class Picker:
                 f"judge {self.judge.name!r} picked candidate {choice}, but the candidates "
                 f"are numbered 1 to {len(good)}"
             )
-            return failed(error), None
+            return failed_outcome(error), None
         index, value = good[choice - 1]
         return Outcome(value, agent=outcome.agent), index
 
