@@ -163,6 +163,35 @@ async def test_nth_identical_request_replays_the_nth_recording(tmp_path):
     assert outputs == [*live, "answer 0"]  # ReplayModel starts over when all are used
 
 
+def branch_outputs(run: al.Run) -> list:
+    return [s.output for s in sorted(run.trace.find("branch"), key=lambda s: s.attributes["index"])]
+
+
+async def test_identical_calls_at_once_replay_by_start_order_not_finish_order(tmp_path):
+    server = FakeProviderServer().start()
+    # the first request to arrive answers last: recordings finish in another order
+    server.push(*[Reply(body=openai_reply(f"answer {i}"), delay_s=d)
+                  for i, d in enumerate([0.4, 0.05, 0.2])])  # fmt: skip
+    solver = al.Agent(name="Solver", model=f"openai:gpt-4o-mini@{server.openai_url}")
+    vote = al.Parallel.vote(solver, n=3, pick="first")
+    path = tmp_path / "vote.jsonl"
+    with al.cassette(path, mode="auto"):
+        live = await vote.run("2+2?")
+    server.stop()
+    lines = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert sorted(item["occurrence"] for item in lines) == [0, 1, 2]
+    assert [item["response"]["text"] for item in lines] != branch_outputs(live)  # finish order
+    with al.cassette(path, mode="replay") as cas:
+        replayed = await vote.run("2+2?")
+    assert cas.replayed == 3
+    assert branch_outputs(replayed) == branch_outputs(live) and replayed.output == live.output
+    model = al.ReplayModel(path)
+    again = await al.Parallel.vote(al.Agent(name="Solver", model=model), n=3, pick="first").run(
+        "2+2?"
+    )
+    assert branch_outputs(again) == branch_outputs(live)
+
+
 async def test_auto_mode_records_only_what_is_missing(tmp_path):
     server = FakeProviderServer().start()
     server.push(openai_reply("one"), openai_reply("two"))

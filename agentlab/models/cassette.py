@@ -3,7 +3,9 @@
 Inside ``with al.cassette("data/cassettes/triage.jsonl", mode="auto"):`` every call to a
 real model (offline models pass through) is matched on its normalised request (model,
 messages, tools, settings, output schema): the n-th occurrence of an identical request
-replays the n-th recording of it. Modes:
+(counted when the call starts) replays the recording made for the n-th occurrence, so
+identical calls made at the same time get their own answers whatever order they finished
+in. Modes:
 
 - ``"auto"``: replay when a recording matches, else call the model and record;
 - ``"replay"``: never call; no recording raises ``al.ReplayMismatch`` (the run fails)
@@ -21,7 +23,7 @@ File format (JSONL, one object per line, keys sorted, secrets redacted)::
      "created": "...", "updated": "...", "models": [{"model": "openai:gpt-4o-mini",
      "server": "https://api.openai.com/v1"}]}
     {"type": "interaction", "model": "...", "server": "...", "recorded": "...",
-     "agent": "Support", "request": {...}, "response": {...}}
+     "agent": "Support", "occurrence": 0, "request": {...}, "response": {...}}
 
 >>> import agentlab as al
 >>> with al.cassette("data/cassettes/triage.jsonl"):      # doctest: +SKIP
@@ -31,6 +33,7 @@ File format (JSONL, one object per line, keys sorted, secrets redacted)::
 from __future__ import annotations
 
 import asyncio
+import bisect
 import datetime as dt
 import json
 import os
@@ -118,16 +121,26 @@ class Recordings:
     def __init__(self, path: Path, interactions: list[dict[str, Any]], header: dict[str, Any]):
         self.path = path
         self.header = header
-        self.interactions = interactions
+        self.interactions: list[dict[str, Any]] = []
+        # key -> recordings in occurrence order; (key, occurrence) -> recording
         self.by_key: dict[str, list[dict[str, Any]]] = {}
         self.by_key_any_model: dict[str, list[dict[str, Any]]] = {}
+        self.by_occurrence: dict[tuple[str, int], dict[str, Any]] = {}
         for item in interactions:
-            self._index(item)
+            self.add(item)
 
-    def _index(self, item: dict[str, Any]) -> None:
+    def add(self, item: dict[str, Any]) -> None:
         request = item["request"]
-        self.by_key.setdefault(request_key(request), []).append(item)
-        self.by_key_any_model.setdefault(request_key(request, False), []).append(item)
+        key = request_key(request)
+        same = self.by_key.setdefault(key, [])
+        occurrence = item.get("occurrence")
+        if not isinstance(occurrence, int):  # files from before occurrences: file order
+            occurrence = item["occurrence"] = len(same)
+        self.interactions.append(item)
+        self.by_occurrence.setdefault((key, occurrence), item)
+        any_model = self.by_key_any_model.setdefault(request_key(request, False), [])
+        for ordered in (same, any_model):  # after equal occurrences: file order among them
+            bisect.insort(ordered, item, key=lambda i: i["occurrence"])
 
     @classmethod
     def load(cls, path: Path) -> Recordings:
@@ -146,10 +159,6 @@ class Recordings:
                 elif item.get("type") == "interaction":
                     interactions.append(item)
         return cls(path, interactions, header)
-
-    def add(self, item: dict[str, Any]) -> None:
-        self.interactions.append(item)
-        self._index(item)
 
     def save(self) -> None:
         """Rewrite the file (header first), atomically."""
@@ -238,8 +247,8 @@ class Cassette:
             recordings = self.recordings()
             occurrence = self._seen.get(key, 0)
             self._seen[key] = occurrence + 1
-            found = recordings.by_key.get(key, [])
-            hit = found[occurrence] if self.mode != "record" and occurrence < len(found) else None
+            found = recordings.by_occurrence.get((key, occurrence))
+            hit = found if self.mode != "record" else None
         if hit is not None:
             self.replayed += 1
             return await _replay(hit, self.realtime)
@@ -249,7 +258,8 @@ class Cassette:
             )
         started = time.perf_counter()
         response = await model.respond(request)
-        item = _interaction(model, request, normalised, response, time.perf_counter() - started)
+        latency = time.perf_counter() - started
+        item = _interaction(model, request, normalised, response, latency, occurrence)
         with self._lock:
             recordings.add(item)
             recordings.save()
@@ -283,13 +293,14 @@ async def _replay(item: dict[str, Any], realtime: bool) -> ModelResponse:
 
 def _interaction(
     model: Any, request: ModelRequest, normalised: dict[str, Any], response: ModelResponse,
-    latency_s: float,
+    latency_s: float, occurrence: int,
 ) -> dict[str, Any]:  # fmt: skip
     provenance = getattr(model, "provenance", None)
     where = provenance() if callable(provenance) else {"model": model_id(model), "server": None}
     return {
         "type": "interaction", "model": where["model"], "server": where.get("server"),
-        "recorded": _now(), "agent": request.agent or None, "request": normalised,
+        "recorded": _now(), "agent": request.agent or None, "occurrence": occurrence,
+        "request": normalised,
         "response": response_to_dict(response, latency_s),
     }  # fmt: skip
 

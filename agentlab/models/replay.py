@@ -2,7 +2,9 @@
 
 It matches requests like a ``cassette`` block in ``"replay"`` mode (messages, tools,
 settings, output schema; the recorded model too when ``model=`` is given), never
-calls a provider and needs no key. The n-th identical request gets the n-th recording;
+calls a provider and needs no key. The n-th identical request (counted when it starts)
+gets the recording of the n-th occurrence (recordings are ordered by the ``occurrence``
+their call had when it started, not by when it finished);
 once they are used up it starts again from the first, so re-running a notebook cell
 replays the same run. Its price is the recorded model's, so cost is the recorded cost.
 
