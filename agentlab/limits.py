@@ -39,14 +39,14 @@ class Limits:
     def __post_init__(self) -> None:
         for name in ("max_turns", "max_tool_calls", "max_tokens"):
             value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or value < 1):
+            if value is not None and (type(value) is not int or value < 1):  # True is no limit
                 raise ConfigError(
                     f"Limits({name}={value!r}) must be a whole number >= 1, or None to "
                     f"switch it off; e.g. Limits({name}=10)"
                 )
         for name in ("max_cost_usd", "timeout_s"):
             value = getattr(self, name)
-            if value is not None and (not isinstance(value, (int, float)) or value <= 0):
+            if value is not None and (type(value) not in (int, float) or value <= 0):
                 raise ConfigError(
                     f"Limits({name}={value!r}) must be a positive number, or None to "
                     f"switch it off; e.g. Limits({name}=1.0)"

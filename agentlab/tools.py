@@ -21,6 +21,7 @@ thread, so several calls in one turn overlap.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import inspect
 import json
 import re
@@ -136,19 +137,26 @@ def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:
     return {k: v for k, v in typing.get_type_hints(fn).items() if k != "return"}
 
 
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ConfigError(f"tool name {name!r} must be an identifier; pass name='...'")
+    return name
+
+
 def function_tool(fn: Callable[..., Any] | Tool, *, name: str | None = None) -> Tool:
     """Wrap a plain function as a ``Tool`` (schema from type hints and docstring).
 
     Agents do this for the functions in ``tools=[...]``; call it (as ``al.tool``) to
     rename a tool: ``al.tool(search, name="web_search")``.
     """
-    if isinstance(fn, Tool):
-        return fn
+    if isinstance(fn, Tool):  # al.tool(existing, name=...) renames a copy
+        if name is None or name == fn.name:
+            return fn
+        _check_name(name)
+        return dataclasses.replace(fn, spec=dataclasses.replace(fn.spec, name=name))
     if not callable(fn):
         raise ConfigError(f"tools must be functions or al.Tool objects, got {fn!r}")
-    tool_name = str(name or getattr(fn, "__name__", ""))
-    if not tool_name.isidentifier():
-        raise ConfigError(f"tool name {tool_name!r} must be an identifier; pass name='...'")
+    tool_name = _check_name(str(name or getattr(fn, "__name__", "")))
     description, _ = parse_docstring(fn.__doc__)
     validator, schema = _validator(fn, tool_name)
     is_async = inspect.iscoroutinefunction(fn)

@@ -116,3 +116,29 @@ def test_tool_results_that_are_not_text_go_back_as_json():
     model = al.ScriptedModel([al.ToolCall("search", {"query": "q", "limit": 2}), "ok"])
     run = al.Agent(name="A", model=model, tools=[search]).run_sync("x")
     assert run.messages[-2].content == '["q", "q"]'
+
+
+def test_al_tool_renames_an_existing_tool_and_checks_the_name():
+    def search(query: str) -> str:
+        """Search."""
+        return query
+
+    original = al.tool(search)
+    renamed = al.tool(original, name="web_search")
+    assert (original.name, renamed.name) == ("search", "web_search")
+    with pytest.raises(al.ConfigError, match="must be an identifier"):
+        al.tool(original, name="web search")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: al.ScriptedModel({"score": 5}), r"ScriptedModel\(\[\{'score': 5\}\]\)"),
+        (lambda: al.ScriptedModel(["x"], priced_as="openai:gpt-4o-mimi"), "no price"),
+        (lambda: al.Limits(max_turns=True), "whole number"),
+        (lambda: al.Limits(timeout_s=True), "positive number"),
+    ],
+)
+def test_offline_model_and_limits_mistakes_fail_at_construction(make, message):
+    with pytest.raises(al.ConfigError, match=message):
+        make()

@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from agentlab.errors import ConfigError, ScriptExhausted
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec, estimate_usage
+from agentlab.pricing import price_for
 
 Response: TypeAlias = "str | ToolCall | Sequence[ToolCall] | dict[str, Any] | ModelResponse | Any"
 """A scripted response: final text, one tool call, several tool calls (one turn), a
@@ -80,11 +81,21 @@ class ScriptedModel:
     ) -> None:
         if isinstance(responses, (str, ToolCall)):
             responses = [responses]
+        if isinstance(responses, Mapping):
+            raise ConfigError(
+                "ScriptedModel takes a list of responses; for one structured answer write "
+                f"ScriptedModel([{dict(responses)!r}])"
+            )
         self.responses: list[Response] = list(responses)
         if latency_s < 0:
             raise ConfigError(f"latency_s={latency_s!r} must be >= 0, e.g. latency_s=0.2")
         self.latency_s = latency_s
         self.name = name
+        if priced_as is not None and price_for(priced_as) is None:
+            raise ConfigError(
+                f"priced_as={priced_as!r} has no price in genai-prices; write "
+                "'provider:model' as the price table names it, e.g. priced_as='openai:gpt-4o-mini'"
+            )
         self.price_key = priced_as
         self.calls = 0
 
