@@ -136,7 +136,8 @@ def request_problem(path: str, body: Any) -> str | None:
 
 
 def openai_problem(body: dict[str, Any]) -> str | None:
-    """Tool messages answer the assistant message just before them, every call answered."""
+    """Tool messages answer the assistant message just before them, every call answered;
+    an assistant message without tool calls has text content (null is refused)."""
     messages = body.get("messages") or []
     if not messages:
         return "messages: must be a non-empty array"
@@ -155,6 +156,9 @@ def openai_problem(body: dict[str, Any]) -> str | None:
             )
         if m.get("role") == "assistant":
             pending = {c["id"] for c in m.get("tool_calls") or ()}
+            if not pending and not isinstance(m.get("content"), (str, list)):
+                return (f"messages.[{i}].content: Invalid value for 'content': expected a "
+                        "string, got null.")  # fmt: skip
     return None
 
 

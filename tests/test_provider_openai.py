@@ -41,6 +41,17 @@ def agent_for(server: FakeProviderServer, **kwargs) -> al.Agent:
                     tools=kwargs.pop("tools", [lookup_order, refund]), **kwargs)  # fmt: skip
 
 
+async def test_an_empty_assistant_reply_is_sent_back_as_empty_text(server):
+    server.push(openai_reply(""), openai_reply("Yes, still here."))
+    agent = al.Agent(name="Echo", model=f"openai:gpt-4o-mini@{server.openai_url}")
+    first = await agent.run("Say nothing.")
+    assert first.status == "completed" and first.output == ""
+    second = await agent.run([*first.messages, al.Message("user", "Still there?")])
+    assert second.status == "completed", second.stop_detail
+    assert second.output == "Yes, still here."
+    assert server.requests[-1].body["messages"][-2] == {"role": "assistant", "content": ""}
+
+
 async def test_text_reply_usage_cost_and_request_id(server):
     server.push(openai_reply("Hello!", prompt_tokens=30, completion_tokens=7, cached_tokens=10))
     agent = al.Agent(name="Echo", instructions="Be brief.",

@@ -86,7 +86,9 @@ def to_openai_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for m in messages:
         if m.role == "assistant":
-            entry: dict[str, Any] = {"role": "assistant", "content": m.content or None}
+            # null content is allowed only beside tool calls; an empty answer is ""
+            content = m.content or (None if m.tool_calls else "")
+            entry: dict[str, Any] = {"role": "assistant", "content": content}
             if m.tool_calls:
                 entry["tool_calls"] = [
                     {"id": c.id, "type": "function",
