@@ -138,8 +138,8 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
     replays with the recorded waits, so the bars then show them too.
     """
     alt = _alt()
-    frame = spans_frame(data).copy()
-    frame = frame[frame["kind"] != "run"] if (frame["kind"] != "run").any() else frame
+    spans = spans_frame(data)  # built once: a frame of every span of every trace
+    frame = spans[spans["kind"] != "run"] if (spans["kind"] != "run").any() else spans.copy()
     if frame.empty:
         return _empty(alt, "No spans in these traces")
     first = frame.groupby("trace_id")["start"].transform("min")
@@ -171,7 +171,7 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
         color=alt.Color("kind:N", sort=_KINDS_ORDER),
     )
     marks = base.mark_text(align="left", dx=3).encode(x="to_s:Q", text="mark:N")
-    title = f"Timeline{runs_note(spans_frame(data))}{note}"
+    title = f"Timeline{runs_note(spans)}{note}"
     return (bars + marks).properties(height=alt.Step(16), title=title)
 
 

@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError
-from agentlab.viewdata import build_index, detail, scrub, summary, tree_order
+from agentlab.viewdata import (
+    build_index,
+    detail,
+    scrub,
+    secrets_read_once,
+    summary,
+    tree_order,
+)
 
 if TYPE_CHECKING:
     from agentlab.tracing import Trace
@@ -205,11 +212,12 @@ def snapshot_html(trace: Trace, *, max_spans: int = 500, title: str | None = Non
 
     >>> html = snapshot_html(run.trace, max_spans=100)  # doctest: +SKIP
     """
-    s = summary(trace, title)
-    return (
-        f"<div class='al-snap'><style>{_SNAP_CSS}</style>{_summary_html(s)}{_agents_html(s)}"
-        f"{_tree_html(trace, max_spans)}{_handoffs_html(trace)}</div>"
-    )
+    with secrets_read_once():
+        s = summary(trace, title)
+        return (
+            f"<div class='al-snap'><style>{_SNAP_CSS}</style>{_summary_html(s)}"
+            f"{_agents_html(s)}{_tree_html(trace, max_spans)}{_handoffs_html(trace)}</div>"
+        )
 
 
 def compare_html(summaries: list[dict[str, Any]]) -> str:

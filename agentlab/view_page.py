@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentlab.report import snapshot_html
-from agentlab.viewdata import build_index, detail, message_data, summary
+from agentlab.viewdata import build_index, detail, message_data, secrets_read_once, summary
 
 if TYPE_CHECKING:
     from agentlab.tracing import Trace
@@ -37,6 +37,11 @@ def _script_json(data: Any) -> str:
 
 def page_data(trace: Trace, title: str | None = None) -> dict[str, Any]:
     """Index, summary and every span's details, with messages stored once (by index)."""
+    with secrets_read_once():
+        return _page_data(trace, title)
+
+
+def _page_data(trace: Trace, title: str | None) -> dict[str, Any]:
     index = build_index(trace)
     details = {}
     for span_id in index["id"]:

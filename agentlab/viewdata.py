@@ -16,9 +16,14 @@ so a 10,000-span trace opens without shipping every message to the browser.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from agentlab.redact import redact, secrets
 from agentlab.spans import start_order
@@ -51,24 +56,70 @@ MAX_TEXT = 20_000  # characters of one message or output sent to the front-end
 MAX_MESSAGES = 200  # messages of one side of a span sent to the front-end (the latest ones)
 
 
+_SECRETS: ContextVar[tuple[str, ...] | None] = ContextVar("agentlab_secrets", default=None)
+
+
+@contextmanager
+def secrets_read_once() -> Iterator[None]:
+    """Read the key variables once for a whole view (not once per string scrubbed)."""
+    token = _SECRETS.set(_secret_values())
+    try:
+        yield
+    finally:
+        _SECRETS.reset(token)
+
+
+def _secret_values() -> tuple[str, ...]:
+    found = _SECRETS.get()
+    return tuple(value for _, value in secrets()) if found is None else found
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _reading_secrets_once(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    @wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with secrets_read_once():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 def scrub(value: Any) -> Any:
     """``value`` with every known secret replaced by a marker (``agentlab.redact``), in
     strings and inside dicts and lists. Everything the viewer, the static snapshot and
     the standalone page show passes through here: a trace in memory is only redacted
     when it is saved, and a tool may well have returned a key.
     """
-    found = [value for _, value in secrets()]
-    return _scrub(value, found) if found else value
+    found = _secret_values()
+    if not found:
+        return value
+    if isinstance(value, (Mapping, list, tuple)) and all(map(_json_plain, found)):
+        try:  # fast path, one pass in C: JSON escapes character by character, so a
+            text = json.dumps(value, ensure_ascii=False, default=str)  # plain secret
+        except (TypeError, ValueError):  # inside a string shows verbatim in the text
+            text = next(iter(found))
+        if not any(secret in text for secret in found):
+            return value
+    return _scrub(value, found)
 
 
-def _scrub(value: Any, found: list[str]) -> Any:
+def _json_plain(text: str) -> bool:
+    return json.dumps(text, ensure_ascii=False)[1:-1] == text
+
+
+def _scrub(value: Any, found: tuple[str, ...]) -> Any:
     if isinstance(value, str):
         return redact(value) if any(secret in value for secret in found) else value
     if isinstance(value, Mapping):
         return {_scrub(k, found): _scrub(v, found) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_scrub(v, found) for v in value]
-    return value
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return _scrub(str(value), found)  # an object: shown as its text
 
 
 def clip(value: Any, width: int) -> str:
@@ -158,6 +209,7 @@ def _totals(rows: list[tuple[Span, int, int]]) -> tuple[list[int], list[int], li
     return tin, tout, [c if ok else None for c, ok in zip(cost, priced, strict=True)]
 
 
+@_reading_secrets_once
 def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]:
     """The span index the front-end draws: columns in tree order, steps and handoffs.
 
@@ -205,14 +257,11 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
     return index
 
 
+@_reading_secrets_once
 def message_data(trace: Trace, i: int) -> dict[str, Any]:
     """Message ``i`` as the viewer shows it: secrets redacted, long text clipped."""
-    from agentlab.trace_io import jsonable
-
     data: dict[str, Any] = (
-        scrub(jsonable(trace.messages[i].to_dict()))
-        if 0 <= i < len(trace.messages)
-        else {"role": "?"}
+        scrub(trace.messages[i].to_dict()) if 0 <= i < len(trace.messages) else {"role": "?"}
     )
     content = str(data.get("content", ""))
     if len(content) > MAX_TEXT:
@@ -234,13 +283,55 @@ def _jsonable(value: Any) -> Any:
     return data if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
 
 
+class _Lookup:
+    """id -> span of one trace's spans, extended as the trace grows (a live run)."""
+
+    def __init__(self, trace: Trace) -> None:
+        self.trace = weakref.ref(trace)
+        self.spans: list[Span] = trace.spans
+        self.done = 0  # how many of self.spans are in by_id
+        self.tail: Span | None = None  # the last of them
+        self.by_id: dict[Any, Span] = {}
+
+    def get(self, trace: Trace, span_id: Any) -> Span | None:
+        spans, done = trace.spans, self.done
+        grown = spans is self.spans and done <= len(spans)
+        if not grown or (done and spans[done - 1] is not self.tail):  # replaced, not appended
+            self.spans, self.by_id, done = spans, {}, 0
+        new = spans[done:]
+        for span in new:  # the latest span of an id wins (a file may repeat one)
+            self.by_id[span.id] = span
+        if new:
+            self.done, self.tail = done + len(new), new[-1]
+        return self.by_id.get(span_id)
+
+
+_LOOKUPS: dict[int, _Lookup] = {}
+_LOOKUPS_LOCK = threading.Lock()
+
+
+def span_by_id(trace: Trace, span_id: Any) -> Span | None:
+    """The span ``span_id`` of ``trace`` (the last one, should a file repeat an id), or None.
+
+    The id -> span dict is built once per trace and extended as spans are added, so
+    asking for every span's details (the standalone page) is linear, not quadratic.
+    """
+    with _LOOKUPS_LOCK:
+        lookup = _LOOKUPS.get(id(trace))
+        if lookup is None or lookup.trace() is not trace:
+            lookup = _LOOKUPS[id(trace)] = _Lookup(trace)
+            weakref.finalize(trace, _LOOKUPS.pop, id(trace), None)
+        return lookup.get(trace, span_id)
+
+
+@_reading_secrets_once
 def detail(trace: Trace, span_id: Any) -> dict[str, Any]:
     """Everything the viewer shows for one span: exact messages in and out, output, attributes.
 
     For a ``handoff`` span, ``messages_in`` is the default context, ``messages_out``
     exactly what the receiver got, and ``removed`` what a filter dropped.
     """
-    span = next((s for s in reversed(trace.spans) if s.id == span_id), None)
+    span = span_by_id(trace, span_id)
     if span is None:
         return {"id": span_id, "missing": True}
     data: dict[str, Any] = {
@@ -283,6 +374,7 @@ def _hop(value: Any) -> int:
         return 0
 
 
+@_reading_secrets_once
 def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
     """Totals and per-agent figures (model calls, tokens, money, model time), plus hops."""
     agents: dict[str, dict[str, Any]] = {}

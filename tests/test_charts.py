@@ -153,6 +153,16 @@ def test_timeline_caps_spans_and_says_so():
     assert "first 5 spans" in chart.to_dict()["title"]
 
 
+def test_timeline_builds_the_span_table_once_and_leaves_a_given_one_alone(monkeypatch):
+    built = []
+    monkeypatch.setattr(charts, "spans_frame", lambda data: built.append(data) or data)
+    frame = pd.concat([patterns_trace().to_pandas(), handoff_trace().to_pandas()])
+    before = frame.copy()
+    chart = charts.timeline(frame)
+    assert len(built) == 1 and "(2 runs)" in chart.to_dict()["title"]
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is not changed
+
+
 def test_scores_by_iteration_marks_the_accepted_one():
     rows = values(charts.scores_by_iteration(patterns_trace()))
     assert [(r["iteration"], r["score"], r["accepted"]) for r in rows] == [

@@ -13,7 +13,10 @@ import pytest
 from trace_samples import big_trace, handoff_trace
 
 import agentlab as al
-from agentlab.view_page import widget_file
+from agentlab.spans import Span
+from agentlab.tracing import Trace
+from agentlab.view_page import page_data, widget_file
+from agentlab.viewdata import span_by_id
 from agentlab.widgets import CompareView, RunViewer
 
 
@@ -93,6 +96,40 @@ def test_handoff_removed_may_list_message_indices():
     span = trace.spans[at]
     trace.spans[at] = dataclasses.replace(span, attributes={**span.attributes, "removed": [3]})
     assert [m["index"] for m in al.show(trace).detail(6)["removed"]["items"]] == [3]
+
+
+class CountingId(str):
+    """A span id that counts how often it is compared."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountingId.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_every_span_detail_of_a_big_trace_is_found_without_a_scan():
+    n = 2000
+    root = Span(CountingId("root"), None, "run", "big", None, 0.0, 1.0)
+    tools = [Span(CountingId(f"t{i}"), root.id, "tool", "t", None, i, i + 1) for i in range(n)]
+    trace = Trace(spans=[*tools, root])
+    CountingId.compared = 0
+    data = page_data(trace)  # every span's details, as the standalone page holds them
+    assert len(data["details"]) == n + 1 and data["details"]["t7"]["name"] == "t"
+    assert CountingId.compared < 10 * n  # a scan per span made ~n * n / 2 comparisons
+
+
+def test_span_lookup_follows_a_trace_that_grows_or_is_replaced():
+    trace = handoff_trace()
+    assert span_by_id(trace, 6).kind == "handoff" and span_by_id(trace, 99) is None
+    trace.spans.append(Span(99, 0, "limit", "late", None, 9.0, 9.5))  # a live run goes on
+    assert span_by_id(trace, 99) is trace.spans[-1]
+    trace.spans.append(dataclasses.replace(trace.spans[0], name="again"))  # an id repeated
+    assert span_by_id(trace, trace.spans[0].id).name == "again"  # the latest wins
+    trace.spans = trace.spans[:3]
+    assert span_by_id(trace, 99) is None and al.show(trace).detail(99)["missing"]
 
 
 class SlowProvider:
