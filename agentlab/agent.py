@@ -184,6 +184,12 @@ class Agent(Runnable):
         return team
 
     def _preflight(self) -> None:
+        self._check_model()
+        if self.handoffs:  # names must resolve among the agents its handoffs reach
+            self._implicit_team()
+
+    def _check_model(self) -> None:
+        """The model's own configuration (keys, ...), and its price looked up now."""
         from agentlab.pricing import price_for
 
         check = getattr(self.model, "check_config", None)
@@ -192,14 +198,12 @@ class Agent(Runnable):
         # look the price up now (cached): the first lookup loads the price table, about
         # 0.1-0.2 s, which must not show up as model latency inside the first model span
         price_for(getattr(self.model, "price_key", None))
-        if self.handoffs:
-            from agentlab.team import preflight_handoffs
-
-            preflight_handoffs(self)
 
     def _children(self) -> list[Runnable]:
-        nested = [t.runnable for t in self.tools if t.runnable is not None]
-        return nested + [h for h in self.handoffs if isinstance(h, Agent)]
+        nested: list[Runnable] = [t.runnable for t in self.tools if t.runnable is not None]
+        if self.handoffs:  # run on its own, it runs as the Team its handoffs form
+            nested.append(self._implicit_team())
+        return nested
 
     def __repr__(self) -> str:
         tools = ", ".join(t.name for t in self.tools)

@@ -157,11 +157,13 @@ async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int
 def _model_settings(nodes: list[Runnable]) -> dict[str, dict[str, Any]]:
     """Agent name -> its model and model settings, for the trace header."""
     from agentlab.agent import Agent
+    from agentlab.transfers import Seat
 
+    agents = [node.agent if isinstance(node, Seat) else node for node in nodes]
     return {
-        node.name: {"model": node.model.name, "settings": dict(node.settings)}
-        for node in nodes
-        if isinstance(node, Agent)
+        agent.name: {"model": agent.model.name, "settings": dict(agent.settings)}
+        for agent in agents
+        if isinstance(agent, Agent)
     }
 
 

@@ -28,7 +28,6 @@ handoffs by name are resolved among those, else ``run()`` raises ``ConfigError``
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +114,6 @@ class Team(Runnable):
         self._entry = entry_seat(self._seats, entry)
         for seat in self._seats.values():
             seat.link([resolve_target(seat.agent, t, self._seats) for t in seat.agent.handoffs])
-        _MEMBERS.update(self.agents)
 
     @property
     def agents(self) -> tuple[Agent, ...]:
@@ -134,7 +132,7 @@ class Team(Runnable):
         return await self._turn(_ConvState(self._entry), input, ctx, parent_id)
 
     def _children(self) -> list[Runnable]:
-        return list(self.agents)
+        return list(self._seats.values())  # seats: the Team resolved the members' names
 
     def __repr__(self) -> str:
         names = ", ".join(self._seats)
@@ -304,19 +302,6 @@ class Conversation(Runnable):
 
     def __repr__(self) -> str:
         return f"<Conversation with {self.team.name}: {self._state.turns} turns, at {self.agent}>"
-
-
-_MEMBERS: weakref.WeakSet[Agent] = weakref.WeakSet()  # agents some Team resolves names for
-
-
-def preflight_handoffs(agent: Agent) -> None:
-    """Before a run: an agent's handoffs by name must resolve (ConfigError if not).
-
-    A Team member's names were resolved by its Team; any other agent must find them
-    among the agents its handoffs reach (see ``implicit_team``).
-    """
-    if agent not in _MEMBERS:
-        agent._implicit_team()
 
 
 def implicit_team(agent: Agent) -> Team:

@@ -41,6 +41,12 @@ class Seat(Runnable):
         self.target_names = [t.name for t in targets]
         self.specs = self.agent.tool_specs + tuple(transfer_spec(t.agent) for t in targets)
 
+    def _preflight(self) -> None:
+        self.agent._check_model()  # not its handoffs: the Team resolved those
+
+    def _children(self) -> list[Runnable]:
+        return [t.runnable for t in self.agent.tools if t.runnable is not None]
+
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         from agentlab.run import run_agent
 

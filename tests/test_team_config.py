@@ -115,3 +115,13 @@ def test_bad_team_arguments_are_config_errors(kwargs, message):
         args["agents"] = {"Sales": sales}
     with pytest.raises(al.ConfigError, match=message):
         al.Team(**args)
+
+
+def test_a_member_run_on_its_own_checks_its_handoff_names_before_any_call():
+    sales = al.Agent(name="Sales", model=al.ScriptedModel(["$20"]))
+    triage = al.Agent(name="Triage", handoffs=["Sales"], model=al.ScriptedModel(["hi"]))
+    team = al.Team([triage, sales], entry=triage)
+    assert team.run_sync("hello").status == "completed"  # in its Team the name resolves
+    with pytest.raises(al.ConfigError, match="Sales"):
+        triage.run_sync("hello")  # alone, nothing says who 'Sales' is
+    assert triage.model.calls == 1  # only the Team run called the model
