@@ -46,6 +46,7 @@ class FakeProviderServer:
     def __init__(self) -> None:
         self.replies: list[Reply] = []
         self.requests: list[Seen] = []
+        self.in_flight = self.max_in_flight = 0  # requests being answered at once (peak)
         self.lock = threading.Lock()
         server = self
 
@@ -59,8 +60,18 @@ class FakeProviderServer:
                     body = raw.decode(errors="replace")
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 reply = server._next(Seen(self.path, headers, body))
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
+                with server.lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    if reply.delay_s:
+                        time.sleep(reply.delay_s)
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1  # before answering: the client may go on
+                self._answer(reply, headers)
+
+            def _answer(self, reply: Reply, headers: dict[str, str]) -> None:
                 payload = reply.body
                 if reply.echo_auth:
                     auth = headers.get("authorization") or headers.get("x-api-key", "")

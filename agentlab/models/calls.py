@@ -1,17 +1,18 @@
 """Retries, backoff and the per-provider concurrency limit, shared by the provider models.
 
 Every real model call goes through ``call_with_retries``: it waits for a slot of the
-provider's concurrency limit (shared by every run in the process: parallel branches,
-experiment tasks), calls the SDK (whose own retries are off), and retries 429 (honouring
+provider's concurrency limit (shared by every run in the process, whatever event loop
+or thread it runs on: parallel branches, experiment tasks, ``run_sync``'s loop beside a
+notebook's), calls the SDK (whose own retries are off), and retries 429 (honouring
 ``retry-after``), 408/409, 5xx, timeouts and connection errors with exponential backoff.
 What happened goes into the model span: ``attempts``, ``retries`` (one entry per failed
 attempt) and ``waited_s`` (time spent waiting for a slot, when a call had to wait).
 
 >>> import agentlab as al
->>> al.set_concurrency("openai", 4)        # at most 4 OpenAI calls at once, process-wide
->>> al.set_concurrency("http://127.0.0.1:8080/v1", 1)   # one server only
->>> al.set_concurrency("openai", None)     # back to the default (8)
->>> al.set_concurrency("http://127.0.0.1:8080/v1", None)
+>>> al.models.set_concurrency("openai", 4)     # at most 4 OpenAI calls at once, process-wide
+>>> al.models.set_concurrency("http://127.0.0.1:8080/v1", 1)   # one server only
+>>> al.models.set_concurrency("openai", None)  # back to the default (8)
+>>> al.models.set_concurrency("http://127.0.0.1:8080/v1", None)
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import email.utils
 import random
 import threading
 import time
-import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -39,10 +40,73 @@ _RETRYABLE_STATUS = frozenset({408, 409, 429})
 
 _limits: dict[str, int | None] = {}
 _lock = threading.Lock()
-# asyncio semaphores belong to one event loop; runs may use several (run_sync's
-# background loop, a notebook's loop, a test's loop), so keep one set per loop.
-_semaphores: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Any, asyncio.Semaphore]]
-_semaphores = weakref.WeakKeyDictionary()
+
+
+class Limiter:
+    """A semaphore shared by every event loop of the process (``asyncio.Semaphore``
+    belongs to one loop; runs may use several: run_sync's background loop, a notebook's
+    loop, worker threads). Waiters are served first come, first served; a freed slot
+    goes straight to the next waiter, woken on its own loop."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.active = 0
+        self._lock = threading.Lock()
+        self._waiters: deque[_Waiter] = deque()
+
+    async def acquire(self) -> None:
+        with self._lock:
+            if self.active < self.limit and not self._waiters:
+                self.active += 1
+                return
+            waiter = _Waiter(asyncio.get_running_loop())
+            self._waiters.append(waiter)
+        try:
+            await waiter.future
+        except asyncio.CancelledError:
+            with self._lock:
+                granted = waiter.granted
+                if not granted:
+                    self._waiters.remove(waiter)
+            if granted and not waiter.future.cancelled():
+                self.release()  # woken, then cancelled before it could run: give it back
+            raise  # (granted to a cancelled future: _deliver gives the slot back)
+
+    def release(self) -> None:
+        with self._lock:
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                try:
+                    waiter.loop.call_soon_threadsafe(self._deliver, waiter)
+                except RuntimeError:  # its loop is closed: nobody is waiting there
+                    continue
+                waiter.granted = True  # the slot passes on; ``active`` stays the same
+                return
+            self.active -= 1
+
+    def _deliver(self, waiter: _Waiter) -> None:
+        if waiter.future.done():  # cancelled meanwhile
+            self.release()
+        else:
+            waiter.future.set_result(None)
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.release()
+
+
+class _Waiter:
+    __slots__ = ("future", "granted", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[None] = loop.create_future()
+        self.granted = False
+
+
+_limiters: dict[tuple[str, str | None, int], Limiter] = {}
 
 
 def set_concurrency(key: str, limit: int | None) -> None:
@@ -75,16 +139,14 @@ def concurrency(provider: str, base_url: str | None = None) -> int:
     return _limits.get(provider) or DEFAULT_CONCURRENCY
 
 
-def _semaphore(provider: str, base_url: str | None) -> tuple[asyncio.Semaphore, int]:
+def _semaphore(provider: str, base_url: str | None) -> tuple[Limiter, int]:
     limit = concurrency(provider, base_url)
-    loop = asyncio.get_running_loop()
-    key = (provider, base_url, limit)  # a new limit gets a fresh semaphore
+    key = (provider, base_url, limit)  # a new limit gets a fresh limiter
     with _lock:
-        per_loop = _semaphores.setdefault(loop, {})
-        semaphore = per_loop.get(key)
-        if semaphore is None:
-            semaphore = per_loop[key] = asyncio.Semaphore(limit)
-    return semaphore, limit
+        limiter = _limiters.get(key)
+        if limiter is None:
+            limiter = _limiters[key] = Limiter(limit)
+    return limiter, limit
 
 
 @dataclass(slots=True)
@@ -200,7 +262,7 @@ def _hint(status: int | None, policy: CallPolicy, kind: str = "http") -> str:
     if status == 404:
         return f"; check the model name {policy.label!r} and the base_url"
     if status == 429:
-        return "; lower al.set_concurrency(...) or wait for the rate limit to reset"
+        return "; lower al.models.set_concurrency(...) or wait for the rate limit to reset"
     return ""
 
 
