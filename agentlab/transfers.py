@@ -170,9 +170,14 @@ class Transfers:
             try:
                 intent, state = _transfer_arguments(call, target.name)
                 if chosen is not None:
+                    what = (
+                        f"the transfer to {chosen.target.name} was refused "
+                        f"({chosen.stop.stop_reason}), which ends this turn"
+                        if chosen.stop is not None
+                        else f"the conversation already went to {chosen.target.name}"
+                    )
                     raise ToolError(
-                        f"only one transfer per response: the conversation already went to "
-                        f"{chosen.target.name}, so {call.name} was not done"
+                        f"only one transfer per response: {what}, so {call.name} was not done"
                     )
                 stop = self.book.refuse(agent.name, target.name)
                 transfer = Transfer(target, intent, state, self.book.hops)

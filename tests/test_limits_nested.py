@@ -128,3 +128,23 @@ def test_a_member_that_fails_mid_turn_keeps_its_messages_in_the_run():
         ("assistant", "Sales"),
         ("tool", "Sales"),
     ]
+
+
+def test_a_second_transfer_after_a_refused_one_says_the_turn_ended():
+    first = al.Agent(name="A", handoffs=["B", "C"], model=al.ScriptedModel([[
+        al.ToolCall("transfer_to_b", {"intent": "x"}),
+        al.ToolCall("transfer_to_c", {"intent": "y"}),
+    ]]))  # fmt: skip
+    b, c = (al.Agent(name=n, model=al.ScriptedModel([n])) for n in "BC")
+    run = al.Team([first, b, c], entry=first, max_hops=1).run_sync("go")
+    assert run.stop_reason is None and run.output == "B"  # one hop is fine
+    ping = al.Agent(name="A", handoffs=["B"], model=al.ScriptedModel([[
+        al.ToolCall("transfer_to_b", {"intent": "x"})]]))  # fmt: skip
+    pong = al.Agent(name="B", handoffs=["A"], model=al.ScriptedModel([[
+        al.ToolCall("transfer_to_a", {"intent": "back"}),
+        al.ToolCall("transfer_to_a", {"intent": "again"}),
+    ]]))  # fmt: skip
+    run = al.Team([ping, pong], entry=ping, max_hops=1).run_sync("go")
+    assert run.stop_reason == "max_hops"
+    second = [s for s in run.trace.find("tool") if s.agent == "B"][1]
+    assert "transfer to A was refused (max_hops), which ends this turn" in second.output
