@@ -215,7 +215,8 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
 
     ``ms`` is each span's own duration; ``rec_ms`` a replayed model call's recorded
     latency (else None), which the viewer shows instead, marked "recorded".
-    ``extra`` adds spans that are still running (the live view).
+    ``extra`` adds spans that are still running (the live view); ``trace`` is the
+    trace's id.
     """
     spans = list(trace.spans) + list(extra or ())
     rows = tree_order(spans)
@@ -238,6 +239,7 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
         "note": [note_of(s) for s, _, _ in rows],
     }
     order = sorted(range(len(rows)), key=lambda r: start_order(rows[r][0]))
+    index["trace"] = trace.id  # the viewer keeps its cached details while this stays
     index["steps"] = [r for r in order if rows[r][0].kind in STEP_KINDS]
     index["handoffs"] = scrub(
         [

@@ -25,7 +25,9 @@ import pytest
 from trace_samples import big_trace, handoff_trace, write_demo_notebook
 
 from agentlab.report import export_notebooks
+from agentlab.spans import Span
 from agentlab.view_page import widget_file, write_view
+from agentlab.viewdata import build_index
 from agentlab.widgets import CompareView, RunViewer
 
 pytestmark = pytest.mark.browser
@@ -365,3 +367,26 @@ def test_tree_can_be_used_from_the_keyboard(page):
     page.keyboard.press("ArrowRight")  # steps still follow the arrows: step 2, inside Triage
     assert position.inner_text() == "Step 2 / 6: tool lookup_order"
     assert rows.count() == 10
+
+
+def test_a_live_update_keeps_the_selection_and_asks_the_kernel_for_nothing_new(page):
+    trace = handoff_trace()
+    viewer = RunViewer(trace)
+    open_viewer(page, viewer)
+    page.locator(".al-row", has_text="agent Billing").click()  # a container, not a step
+    page.wait_for_selector(".al-detail :text('agent Billing')")
+    asked = page.evaluate("window.log.sent.length")
+    page.evaluate("window.shown = document.querySelector('.al-detail').firstChild")
+    page.evaluate("(s) => window.model.set('summary', s)", {**viewer.summary, "title": "Later"})
+    assert page.locator(".al-summary strong").inner_text() == "Later"
+    assert page.evaluate("document.querySelector('.al-detail').firstChild === window.shown")
+    late = Span(50, 0, "limit", "late", None, 99.0, None, "running")  # the run goes on
+    index = build_index(trace, [late])
+    page.evaluate("(ix) => window.model.set('index', ix)", index)
+    assert "agent Billing" in page.locator(".al-row.al-selected").inner_text()
+    assert page.evaluate("window.log.sent.length") == asked  # its details were kept
+    assert page.evaluate("window.model.get('step')") == 0
+    page.locator(".al-row", has_text="limit late").click()
+    assert "still running" in page.locator(".al-detail").inner_text()
+    assert page.evaluate("window.log.sent.length") == asked  # nothing to ask yet
+

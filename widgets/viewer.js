@@ -129,7 +129,8 @@ function summaryView(s) {
 }
 
 function render({ model, el }) {
-  const view = { collapsed: new Set(), visible: [], row: -1, cache: new Map(), frame: 0 };
+  // row: the selected row; id: its span id, so a live update (rows shift) keeps it selected
+  const view = { collapsed: new Set(), visible: [], row: -1, id: undefined, trace: undefined, cache: new Map(), frame: 0 };
   const uid = Math.random().toString(36).slice(2, 10);  // row ids for aria-activedescendant
   const index = () => model.get("index") || { id: [], steps: [], handoffs: [] };
 
@@ -231,6 +232,10 @@ function render({ model, el }) {
 
   function showDetail(r) {
     const ix = index();
+    if (ix.status[r] === "running") {  // nothing to ask yet: the next index says when it ends
+      detail.replaceChildren(h("p", { class: "al-note", text: `This span is still running: ${ix.kind[r]} ${ix.name[r]}.` }));
+      return;
+    }
     const key = String(ix.id[r]);
     const cached = view.cache.get(key);
     if (cached) {
@@ -251,6 +256,7 @@ function render({ model, el }) {
     const ix = index();
     if (r < 0 || r >= ix.id.length) return;
     view.row = r;
+    view.id = ix.id[r];
     const step = ix.steps.indexOf(r);
     if (fromClick && step >= 0 && step !== model.get("step")) {
       model.set("step", step);
@@ -295,15 +301,27 @@ function render({ model, el }) {
       }, h("strong", { text: `hop ${hf.hop ?? "?"}: ${hf.from} → ${hf.to}` }), " ", h("span", { class: "al-intent", text: hf.intent ?? "" }))));
   }
 
-  function redraw() {
-    view.cache.clear();
+  function drawSummary() {
     summary.replaceChildren(summaryView(model.get("summary")) || "");
+  }
+
+  // A new index: a live run went on, or the viewer follows another run. Details of spans
+  // that had ended stay cached and the selection stays on its span (by id), so a live
+  // update asks the kernel for nothing unless the selected span has just ended.
+  function redraw() {
+    const ix = index();
+    if (ix.trace !== view.trace) {
+      view.cache.clear();
+      view.id = undefined;
+      view.trace = ix.trace;
+    }
+    for (const [key, d] of view.cache) if (d.missing) view.cache.delete(key);
     computeVisible();
     drawHandoffs();
-    const ix = index();
-    const step = model.get("step") || 0;
-    if (ix.steps.length) select(ix.steps[Math.min(step, ix.steps.length - 1)], false);
-    else { updatePosition(); drawRows(); }
+    const kept = view.id === undefined ? -1 : ix.id.indexOf(view.id);
+    if (kept >= 0) select(kept, true);  // its step number too, should earlier spans appear
+    else if (ix.steps.length) select(ix.steps[Math.min(model.get("step") || 0, ix.steps.length - 1)], false);
+    else { view.row = -1; updatePosition(); drawRows(); }
   }
 
   function onMessage(msg) {
@@ -340,13 +358,14 @@ function render({ model, el }) {
   tree.addEventListener("keydown", onTreeKey);
   el.addEventListener("keydown", onKey);
   model.on("change:index", redraw);
-  model.on("change:summary", redraw);
+  model.on("change:summary", drawSummary);
   model.on("change:step", onStep);
   model.on("msg:custom", onMessage);
+  drawSummary();
   redraw();
   return () => {
     model.off("change:index", redraw);
-    model.off("change:summary", redraw);
+    model.off("change:summary", drawSummary);
     model.off("change:step", onStep);
     model.off("msg:custom", onMessage);
   };
