@@ -90,6 +90,18 @@ class RunViewer(anywidget.AnyWidget):  # type: ignore[misc]
         if trace is not None:
             self.refresh()
 
+    @traitlets.validate("step")
+    def _valid_step(self, proposal: Any) -> int:
+        """A step of the run: ``viewer.step = 99`` past the last one says so."""
+        step = int(proposal["value"])
+        last = len(self.index.get("steps", ())) - 1
+        if 0 <= step <= max(last, 0):
+            return step
+        if "step" in self._property_lock:  # from the front-end, which had an older index
+            return max(0, min(step, last))
+        steps = "no steps yet" if last < 0 else f"{last + 1} steps: give 0 to {last}"
+        raise traitlets.TraitError(f"no such step {step}: this run has {steps}")
+
     def refresh(self) -> None:
         """Recompute the index and summary from the trace (the live view calls this)."""
         if self.trace is None:

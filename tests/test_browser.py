@@ -390,3 +390,10 @@ def test_a_live_update_keeps_the_selection_and_asks_the_kernel_for_nothing_new(p
     assert "still running" in page.locator(".al-detail").inner_text()
     assert page.evaluate("window.log.sent.length") == asked  # nothing to ask yet
 
+
+def test_a_step_past_the_last_shows_the_last_step(page):
+    open_viewer(page, RunViewer(handoff_trace()))
+    page.evaluate("window.model.set('step', 40)")  # as a kernel would, had it not refused
+    assert page.locator(".al-position").inner_text().startswith("Step 6 / 6: limit")
+    page.wait_for_selector(".al-detail :text('limit max_hops')")
+    assert "running" not in page.locator(".al-detail").inner_text()

@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+import traitlets
 from trace_samples import big_trace, handoff_trace
 
 import agentlab as al
@@ -315,3 +316,16 @@ def test_public_names_load_lazily():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "True", "agentlab.charts"]
+
+
+def test_a_step_past_the_last_is_refused_with_the_steps_there_are():
+    viewer = al.show(handoff_trace())
+    viewer.step = 5
+    for wrong in (6, 99, -1):
+        with pytest.raises(traitlets.TraitError, match=rf"no such step {wrong}: .* give 0 to 5"):
+            viewer.step = wrong
+    assert viewer.step == 5
+    viewer.set_state({"step": 9})  # a front-end that still showed a longer run: clamped
+    assert viewer.step == 5
+    with pytest.raises(traitlets.TraitError, match="no steps yet"):
+        al.show().step = 1

@@ -76,7 +76,7 @@ function valueView(value) {
 }
 
 function detailView(d) {
-  if (d.missing) return h("p", { text: "This span is still running." });
+  if (d.missing) return h("p", { class: "al-note", text: "No such span in this run (the kernel holds another run now)." });
   const time = d.rec_ms === null || d.rec_ms === undefined ? millis(d.ms)
     : `${took(d.ms, d.rec_ms)} (replayed in ${millis(d.ms)})`;
   const facts = [d.agent && `agent ${d.agent}`, d.model && `model ${d.model}`, time,
@@ -268,10 +268,14 @@ function render({ model, el }) {
     showDetail(r);
   }
 
+  function clampStep(step) {  // a step set from Python may be past the last one
+    return Math.max(0, Math.min(step || 0, index().steps.length - 1));
+  }
+
   function updatePosition() {
     const ix = index();
     const n = ix.steps.length;
-    const step = Math.min(model.get("step") || 0, Math.max(0, n - 1));
+    const step = clampStep(model.get("step"));
     slider.max = String(Math.max(0, n - 1));
     slider.value = String(step);
     slider.disabled = n === 0;
@@ -320,7 +324,7 @@ function render({ model, el }) {
     drawHandoffs();
     const kept = view.id === undefined ? -1 : ix.id.indexOf(view.id);
     if (kept >= 0) select(kept, true);  // its step number too, should earlier spans appear
-    else if (ix.steps.length) select(ix.steps[Math.min(model.get("step") || 0, ix.steps.length - 1)], false);
+    else if (ix.steps.length) select(ix.steps[clampStep(model.get("step"))], false);
     else { view.row = -1; updatePosition(); drawRows(); }
   }
 
@@ -350,7 +354,13 @@ function render({ model, el }) {
     }
   }
 
-  const onStep = () => { const ix = index(); const s = model.get("step") || 0; if (ix.steps[s] !== view.row) select(ix.steps[s], false); };
+  const onStep = () => {
+    const ix = index();
+    if (!ix.steps.length) return;
+    const s = clampStep(model.get("step"));
+    if (ix.steps[s] !== view.row) select(ix.steps[s], false);
+    else updatePosition();
+  };
   prev.addEventListener("click", () => go((model.get("step") || 0) - 1));
   next.addEventListener("click", () => go((model.get("step") || 0) + 1));
   slider.addEventListener("input", () => go(Number(slider.value)));
