@@ -12,6 +12,10 @@ in. Modes:
   showing the closest recorded request and what differs;
 - ``"record"``: call the model for everything and rewrite the file.
 
+Each new recording is appended to the file as it is made (a run that dies half-way
+keeps what it recorded); the header's ``updated`` and ``models`` are brought up to date
+once, when the block ends.
+
 ``AGENTLAB_CASSETTE_MODE=replay`` in the environment forces a mode (CI sets it, so CI
 never records). Replayed model spans keep the recorded usage, cost and latency and
 carry ``replayed: true``. Under a cassette that may replay, a missing API key is not
@@ -118,9 +122,14 @@ def response_from_dict(data: dict[str, Any], *, replayed: bool = True) -> ModelR
 class Recordings:
     """A cassette file's header and interactions, indexed by request key."""
 
-    def __init__(self, path: Path, interactions: list[dict[str, Any]], header: dict[str, Any]):
+    def __init__(
+        self, path: Path, interactions: list[dict[str, Any]], header: dict[str, Any],
+        *, replace_file: bool = False,
+    ) -> None:  # fmt: skip
         self.path = path
         self.header = header
+        self.replace_file = replace_file  # record mode: the first append starts a new file
+        self.dirty = False  # appended since the header was last written
         self.interactions: list[dict[str, Any]] = []
         # key -> recordings in occurrence order; (key, occurrence) -> recording
         self.by_key: dict[str, list[dict[str, Any]]] = {}
@@ -147,12 +156,16 @@ class Recordings:
         header: dict[str, Any] = {}
         interactions: list[dict[str, Any]] = []
         if path.exists():
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            text = path.read_text(encoding="utf-8")
+            lines = text.splitlines()
+            for number, line in enumerate(lines, 1):
                 if not line.strip():
                     continue
                 try:
                     item = json.loads(line)
                 except ValueError as exc:
+                    if number == len(lines) and not text.endswith("\n"):
+                        break  # a line cut short when a recording process died: skip it
                     raise ConfigError(f"cassette {path} line {number} is not JSON: {exc}") from None
                 if item.get("type") == "header":
                     header = item
@@ -160,8 +173,34 @@ class Recordings:
                     interactions.append(item)
         return cls(path, interactions, header)
 
+    def append(self, item: dict[str, Any]) -> None:
+        """Add ``item`` and append its line to the file (no rewrite: see ``save``)."""
+        self.add(item)
+        line = _line(item)
+        if self.replace_file or not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(_line(self._new_header()) + line, encoding="utf-8")
+            self.replace_file = False
+        else:
+            with self.path.open("a+b") as file:
+                file.seek(0, os.SEEK_END)
+                if file.tell():
+                    file.seek(-1, os.SEEK_END)
+                    if file.read(1) != b"\n":  # a hand-edited file without a final newline
+                        line = "\n" + line
+                file.write(line.encode("utf-8"))
+        self.dirty = True
+
     def save(self) -> None:
-        """Rewrite the file (header first), atomically."""
+        """Rewrite the file with an up-to-date header, atomically (once, at the block's end)."""
+        lines = [_line(self._new_header())] + [_line(i) for i in self.interactions]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+        tmp.write_text("".join(lines), encoding="utf-8")
+        os.replace(tmp, self.path)
+        self.dirty = False
+
+    def _new_header(self) -> dict[str, Any]:
         from agentlab import __version__
 
         now = _now()
@@ -170,17 +209,15 @@ class Recordings:
             entry = {"model": item.get("model"), "server": item.get("server")}
             if entry not in models:
                 models.append(entry)
-        header = {
+        self.header = {
             "type": "header", "format": FORMAT, "version": 1, "agentlab": __version__,
             "created": self.header.get("created", now), "updated": now, "models": models,
         }  # fmt: skip
-        self.header = header
-        lines = [json.dumps(header, sort_keys=True, ensure_ascii=False)]
-        lines += [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in self.interactions]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(redact("\n".join(lines) + "\n"), encoding="utf-8")
-        os.replace(tmp, self.path)
+        return self.header
+
+
+def _line(data: dict[str, Any]) -> str:
+    return redact(json.dumps(data, sort_keys=True, ensure_ascii=False)) + "\n"
 
 
 def _now() -> str:
@@ -223,7 +260,7 @@ class Cassette:
     def recordings(self) -> Recordings:
         if self._recordings is None:
             if self.mode == "record":
-                self._recordings = Recordings(self.path, [], {})
+                self._recordings = Recordings(self.path, [], {}, replace_file=True)
             else:
                 self._recordings = Recordings.load(self.path)
         return self._recordings
@@ -236,6 +273,9 @@ class Cassette:
 
     def __exit__(self, *exc: Any) -> None:
         CASSETTE.reset(self._token)
+        with self._lock:
+            if self._recordings is not None and self._recordings.dirty:
+                self._recordings.save()  # the header, brought up to date once
 
     async def respond(self, model: Model, request: ModelRequest) -> ModelResponse:
         """Replay a matching recording, or call ``model`` and record (per the mode)."""
@@ -253,6 +293,8 @@ class Cassette:
             self.replayed += 1
             return await _replay(hit, self.realtime)
         if self.mode == "replay":
+            from agentlab.models.replay import mismatch_message
+
             raise ReplayMismatch(
                 mismatch_message(recordings, normalised, occurrence, request.agent)
             )
@@ -261,8 +303,7 @@ class Cassette:
         latency = time.perf_counter() - started
         item = _interaction(model, request, normalised, response, latency, occurrence)
         with self._lock:
-            recordings.add(item)
-            recordings.save()
+            recordings.append(item)
             self.recorded += 1
         # the live span shows the latency that was recorded, so replays match it exactly
         return response_from_dict(item["response"], replayed=False)
@@ -303,70 +344,3 @@ def _interaction(
         "request": normalised,
         "response": response_to_dict(response, latency_s),
     }  # fmt: skip
-
-
-# -- replay mismatches: the closest recording and what differs ------------------------
-def diff(recorded: Any, requested: Any, path: str = "") -> list[tuple[str, Any, Any]]:
-    """Leaf-level differences between two JSON values: (path, recorded, requested)."""
-    if isinstance(recorded, dict) and isinstance(requested, dict):
-        out: list[tuple[str, Any, Any]] = []
-        for key in sorted(set(recorded) | set(requested)):
-            sub = f"{path}.{key}" if path else str(key)
-            if key not in recorded:
-                out.append((sub, "(absent)", requested[key]))
-            elif key not in requested:
-                out.append((sub, recorded[key], "(absent)"))
-            else:
-                out.extend(diff(recorded[key], requested[key], sub))
-        return out
-    if isinstance(recorded, list) and isinstance(requested, list):
-        out = []
-        for i in range(max(len(recorded), len(requested))):
-            sub = f"{path}[{i}]"
-            if i >= len(recorded):
-                out.append((sub, "(absent)", requested[i]))
-            elif i >= len(requested):
-                out.append((sub, recorded[i], "(absent)"))
-            else:
-                out.extend(diff(recorded[i], requested[i], sub))
-        return out
-    return [] if recorded == requested else [(path, recorded, requested)]
-
-
-def _short(value: Any, width: int = 80) -> str:
-    text = value if value == "(absent)" else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def mismatch_message(
-    recordings: Recordings, normalised: dict[str, Any], occurrence: int, agent: str,
-    *, with_model: bool = True,
-) -> str:  # fmt: skip
-    """Why no recording matches: exhausted repeats, or the closest request and its diff."""
-    who = f"agent {agent!r}" if agent else "a model call"
-    model = normalised.get("model", "")
-    head = f"{who} (model {model!r}) made a request that {recordings.path} has no recording for"
-    fix = (
-        "Record it with al.cassette(path, mode='auto') and a key set (not in CI: "
-        f"{ENV_MODE}=replay forbids recording), or change the request back."
-    )
-    if not recordings.path.exists():
-        return f"{head}: the cassette file does not exist. {fix}"
-    key = request_key(normalised, with_model)
-    index = recordings.by_key if with_model else recordings.by_key_any_model
-    if key in index:
-        have = len(index[key])
-        return (f"{head}: this exact request was made {occurrence + 1} times but is "
-                f"recorded {have} times. {fix}")  # fmt: skip
-    candidates = [i["request"] for i in recordings.interactions]
-    if not with_model:
-        normalised = {k: v for k, v in normalised.items() if k != "model"}
-        candidates = [{k: v for k, v in c.items() if k != "model"} for c in candidates]
-    if not candidates:
-        return f"{head}: the cassette holds no recordings. {fix}"
-    best = min((diff(c, normalised) for c in candidates), key=len)
-    lines = [f"  {p}: recorded {_short(a)}, requested {_short(b)}" for p, a, b in best[:8]]
-    if len(best) > 8:
-        lines.append(f"  ... and {len(best) - 8} more differences")
-    return (f"{head}. The closest recorded request differs in {len(best)} place(s):\n"
-            + "\n".join(lines) + f"\n{fix}")  # fmt: skip
