@@ -110,3 +110,24 @@ def test_a_process_that_dies_while_recording_leaves_a_usable_cassette(tmp_path):
     broken.write_text(path.read_text().replace('"type": "interaction"', "{oops", 1) + "\n")
     with pytest.raises(al.ConfigError, match="line 2 is not JSON"):
         Recordings.load(broken)  # a bad line in the middle is still an error
+
+
+def test_a_trace_file_is_refused_as_a_cassette_with_how_to_make_one(tmp_path):
+    run = al.Agent(name="A", model=al.ScriptedModel(["hi"])).run_sync("hello")
+    trace_path = tmp_path / "trace.jsonl"
+    run.trace.save(trace_path)
+    with pytest.raises(al.ConfigError) as refused:
+        al.ReplayModel(trace_path)
+    message = str(refused.value)
+    assert "saved trace, not a cassette" in message and "with al.cassette(" in message
+    with al.cassette(trace_path, mode="auto"):  # a cassette block says the same at its call
+        failed = al.Agent(name="A", model="openai:gpt-4o-mini@http://127.0.0.1:9/v1").run_sync("x")
+    assert failed.status == "failed" and "not a cassette" in failed.stop_detail
+    other = tmp_path / "rows.jsonl"
+    other.write_text('{"id": 1, "input": "q"}\n')
+    with pytest.raises(al.ConfigError, match=r"rows\.jsonl is not an agentlab cassette"):
+        al.ReplayModel(other)
+    newer = tmp_path / "newer.jsonl"
+    newer.write_text('{"type": "header", "format": "agentlab-cassette", "version": 9}\n')
+    with pytest.raises(al.ConfigError, match="version 9"):
+        al.ReplayModel(newer)

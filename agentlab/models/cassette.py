@@ -164,9 +164,13 @@ class Recordings:
                 try:
                     item = json.loads(line)
                 except ValueError as exc:
+                    if not header:
+                        raise ConfigError(_not_a_cassette(path, None)) from None
                     if number == len(lines) and not text.endswith("\n"):
                         break  # a line cut short when a recording process died: skip it
                     raise ConfigError(f"cassette {path} line {number} is not JSON: {exc}") from None
+                if not header:
+                    _check_header(path, item)
                 if item.get("type") == "header":
                     header = item
                 elif item.get("type") == "interaction":
@@ -214,6 +218,29 @@ class Recordings:
             "created": self.header.get("created", now), "updated": now, "models": models,
         }  # fmt: skip
         return self.header
+
+
+def _check_header(path: Path, first: Any) -> None:
+    """``ConfigError`` unless ``first`` (the file's first line) is a cassette header."""
+    if not isinstance(first, dict) or first.get("format") != FORMAT:
+        raise ConfigError(_not_a_cassette(path, first))
+    if first.get("version", 1) != 1:
+        raise ConfigError(
+            f"cassette {path} has format version {first.get('version')!r}; this agentlab "
+            "reads version 1: upgrade agentlab-kit, or record it again"
+        )
+
+
+def _not_a_cassette(path: Path, first: Any) -> str:
+    what = "is not an agentlab cassette (its first line is not a cassette header)"
+    if isinstance(first, dict) and first.get("type") == "header" and "trace_id" in first:
+        what = "is a saved trace, not a cassette"
+    return (
+        f"{path} {what}. A cassette records a run's model calls: run it once inside "
+        f"`with al.cassette({str(path.with_name('calls.jsonl'))!r}): ...` with a real "
+        "model (mode='auto' records what is missing), then replay that file with "
+        "al.cassette(path, mode='replay') or al.ReplayModel(path)"
+    )
 
 
 def _line(data: dict[str, Any]) -> str:
