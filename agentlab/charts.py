@@ -33,6 +33,7 @@ from agentlab.chart_data import (
     runs_note,
     spans_frame,
 )
+from agentlab.pretty import format_money, format_seconds
 from agentlab.viewdata import recorded_latency_s
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def cost_by_agent(data: Any) -> Chart:
         unpriced=("cost_usd", lambda s: int(s.isna().sum())),
     )
     grouped["label"] = [
-        f"${c:.6f}" + (f" (+{u} unpriced)" if u else "")
+        format_money(c) + (f" (+{u} unpriced)" if u else "")
         for c, u in zip(grouped["cost_usd"], grouped["unpriced"], strict=True)
     ]
     base = alt.Chart(grouped).encode(
@@ -175,11 +176,6 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
     return (bars + marks).properties(height=alt.Step(16), title=title)
 
 
-def _took(seconds: float) -> str:
-    """``930 ms`` or ``1.25 s``, as the run viewer writes times."""
-    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
 def _status_and_recorded_marks(frame: pd.DataFrame) -> int:
     """Add ``status_mark`` (✗ error, ■ stopped), ``recorded_s`` (a replayed model call's
     recorded latency) and ``mark`` (both, as written beside a bar); return how many
@@ -189,7 +185,7 @@ def _status_and_recorded_marks(frame: pd.DataFrame) -> int:
     recorded = [recorded_latency_s(kind, attrs) for kind, attrs in pairs]  # None, not NaN
     frame["recorded_s"] = recorded
     frame["mark"] = [
-        " ".join(filter(None, [m, "" if r is None else f"{_took(r)} recorded"]))
+        " ".join(filter(None, [m, "" if r is None else f"{format_seconds(r)} recorded"]))
         for m, r in zip(frame["status_mark"], recorded, strict=True)
     ]
     return sum(r is not None for r in recorded)

@@ -36,22 +36,9 @@ STEP_KINDS = frozenset(
     {"model", "tool", "handoff", "gate", "route", "limit", "plan", "merge", "vote", "evaluation"}
 )
 _DETAIL_KEYS = (
-    "limit",
-    "value",
-    "reached",
-    "passed",
-    "reason",
-    "label",
-    "route",
-    "fell_back",
-    "score",
-    "accepted",
-    "winner",
-    "counts",
-    "iteration",
-    "hop",
-    "intent",
-)
+    "limit", "value", "reached", "passed", "reason", "label", "route", "fell_back", "score",
+    "accepted", "winner", "counts", "iteration", "hop", "intent",
+)  # fmt: skip
 MAX_TEXT = 20_000  # characters of one message or output sent to the front-end
 MAX_MESSAGES = 200  # messages of one side of a span sent to the front-end (the latest ones)
 
@@ -185,7 +172,9 @@ def tree_order(spans: list[Span]) -> list[tuple[Span, int, int]]:
     return rows
 
 
-def _totals(rows: list[tuple[Span, int, int]]) -> tuple[list[int], list[int], list[float | None]]:
+def subtree_totals(
+    rows: list[tuple[Span, int, int]],
+) -> tuple[list[int], list[int], list[float | None]]:
     """Tokens in/out and cost of every model span below each row (inclusive)."""
     n = len(rows)
     tin, tout = [0] * n, [0] * n
@@ -221,7 +210,7 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
     spans = list(trace.spans) + list(extra or ())
     rows = tree_order(spans)
     t0 = min((s.start for s in spans), default=0.0)
-    tin, tout, cost = _totals(rows)
+    tin, tout, cost = subtree_totals(rows)
     index: dict[str, Any] = {
         "id": [s.id for s, _, _ in rows],
         "parent": [p for _, _, p in rows],
@@ -285,45 +274,30 @@ def _jsonable(value: Any) -> Any:
     return data if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…"
 
 
-class _Lookup:
-    """id -> span of one trace's spans, extended as the trace grows (a live run)."""
-
-    def __init__(self, trace: Trace) -> None:
-        self.trace = weakref.ref(trace)
-        self.spans: list[Span] = trace.spans
-        self.done = 0  # how many of self.spans are in by_id
-        self.tail: Span | None = None  # the last of them
-        self.by_id: dict[Any, Span] = {}
-
-    def get(self, trace: Trace, span_id: Any) -> Span | None:
-        spans, done = trace.spans, self.done
-        grown = spans is self.spans and done <= len(spans)
-        if not grown or (done and spans[done - 1] is not self.tail):  # replaced, not appended
-            self.spans, self.by_id, done = spans, {}, 0
-        new = spans[done:]
-        for span in new:  # the latest span of an id wins (a file may repeat one)
-            self.by_id[span.id] = span
-        if new:
-            self.done, self.tail = done + len(new), new[-1]
-        return self.by_id.get(span_id)
-
-
-_LOOKUPS: dict[int, _Lookup] = {}
+# per live trace: (the trace, its spans list, how many of them are in the dict, id -> span)
+_LOOKUPS: dict[int, tuple[weakref.ref[Trace], list[Span], int, dict[Any, Span]]] = {}
 _LOOKUPS_LOCK = threading.Lock()
 
 
 def span_by_id(trace: Trace, span_id: Any) -> Span | None:
     """The span ``span_id`` of ``trace`` (the last one, should a file repeat an id), or None.
 
-    The id -> span dict is built once per trace and extended as spans are added, so
-    asking for every span's details (the standalone page) is linear, not quadratic.
+    The id -> span dict is built once per trace and extended as spans are appended (a
+    live run), so every span's details (the standalone page) take linear time.
     """
+    spans = trace.spans
     with _LOOKUPS_LOCK:
-        lookup = _LOOKUPS.get(id(trace))
-        if lookup is None or lookup.trace() is not trace:
-            lookup = _LOOKUPS[id(trace)] = _Lookup(trace)
+        ref, seen, done, by_id = _LOOKUPS.get(id(trace)) or (None, None, 0, {})
+        if ref is None or ref() is not trace:
+            ref, seen = weakref.ref(trace), None
             weakref.finalize(trace, _LOOKUPS.pop, id(trace), None)
-        return lookup.get(trace, span_id)
+        tail = spans[done - 1] if 0 < done <= len(spans) else None
+        if seen is not spans or done > len(spans) or (tail and by_id.get(tail.id) is not tail):
+            done, by_id = 0, {}  # a new list, or spans replaced rather than appended
+        new = spans[done:]
+        by_id.update((span.id, span) for span in new)  # the latest of an id wins
+        _LOOKUPS[id(trace)] = (ref, spans, done + len(new), by_id)
+        return by_id.get(span_id)
 
 
 @_reading_secrets_once

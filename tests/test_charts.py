@@ -93,6 +93,13 @@ def test_cost_by_agent_sums_model_calls_per_agent():
     assert spec["title"] == "Cost by agent"
 
 
+def test_cost_labels_write_money_as_everywhere_else():
+    frame = handoff_trace().to_pandas()
+    frame.loc[frame["agent"] == "Billing", "cost_usd"] = 1.25  # its one model call
+    labels = {r["agent"]: r["label"] for r in values(charts.cost_by_agent(frame))}
+    assert labels == {"Billing": "$1.25", "Triage": "$0.002000"}
+
+
 def test_charts_over_many_runs_say_how_many():
     chart = charts.cost_by_agent([handoff_trace(), patterns_trace()])
     assert chart.to_dict()["title"] == "Cost by agent (2 runs)"

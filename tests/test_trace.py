@@ -157,6 +157,24 @@ def test_failed_and_stopped_spans_stand_out_in_text():
     assert "✗ error" in text and "RuntimeError: bad gateway" in text
 
 
+def test_pretty_reads_what_the_viewer_reads_keys_redacted_and_lost_parents_kept(monkeypatch):
+    key = "sk-test-PRETTY-0123456789"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+
+    def show_env(name: str) -> str:
+        """Debug helper."""
+        return os.environ[name]
+
+    script = al.ScriptedModel([al.ToolCall("show_env", {"name": "OPENAI_API_KEY"}), "done"])
+    run = al.Agent(name="A", model=script, tools=[show_env]).run_sync("hi")
+    text = str(run)
+    assert "PRETTY" not in text and "-> [REDACTED:OPENAI_API_KEY]" in text
+    partial = al.Trace(spans=[s for s in run.trace.spans if s.kind != "agent"])  # parent lost
+    lines = partial.pretty().splitlines()
+    assert len(lines) == len(partial.spans) and "more spans" not in lines[-1]
+    assert [line.split()[0] for line in lines] == ["run", "model", "tool", "model"]
+
+
 class Recorder:
     def __init__(self):
         self.events = []
