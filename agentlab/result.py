@@ -157,11 +157,12 @@ async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int
 def _model_settings(nodes: list[Runnable]) -> dict[str, dict[str, Any]]:
     """Agent name -> its model and model settings, for the trace header."""
     from agentlab.agent import Agent
+    from agentlab.redact import public_settings
     from agentlab.transfers import Seat
 
     agents = [node.agent if isinstance(node, Seat) else node for node in nodes]
     return {
-        agent.name: {"model": agent.model.name, "settings": dict(agent.settings)}
+        agent.name: {"model": agent.model.name, "settings": public_settings(agent.settings)}
         for agent in agents
         if isinstance(agent, Agent)
     }

@@ -49,8 +49,9 @@ SPAN_KINDS: dict[str, str] = {
     "agent": "one invocation of an agent; holds its model and tool spans. attrs: turns, "
     "max_turns, handoffs (names of transfer targets offered)",
     "model": "one model turn. fields: model, usage, cost_usd, messages_in/out. attrs: "
-    "turn, latency_s, price_source, request_id, replayed, waited_s, attempts, settings; "
-    "real providers add response_model, finish_reason, attempts, retries [{attempt, error, "
+    "turn, latency_s, price_source, replayed (a cassette replay: latency_s is the recorded "
+    "one); real providers add request_id, response_model, finish_reason, attempts, retries "
+    "[{attempt, error, "
     "wait_s}], waited_s + concurrency_limit (when a call waited for a slot)",
     "tool": "one tool call, child of the calling agent's span. attrs: call_id, "
     "arguments, transfer_to (receiver, for transfer_to_* tools); output: the result text "

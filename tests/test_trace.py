@@ -260,3 +260,14 @@ def test_trace_files_never_contain_env_secrets_by_construction(tmp_path):
     run = support_run()
     run.trace.save(tmp_path / "t.jsonl")
     assert "api_key" not in (tmp_path / "t.jsonl").read_text().lower()
+
+
+def test_credentials_in_agent_settings_never_reach_the_trace_header(tmp_path):
+    settings = {"temperature": 0, "extra_headers": {"Authorization": "Bearer proxy-tok-123456"}}
+    agent = al.Agent(name="A", model=al.ScriptedModel(["hi"]), settings=settings)
+    run = agent.run_sync("x")
+    header = run.trace.header["models"]["A"]["settings"]
+    assert header["temperature"] == 0 and "proxy-tok" not in str(header)
+    run.trace.save(tmp_path / "t.jsonl")
+    assert "proxy-tok" not in (tmp_path / "t.jsonl").read_text()
+    assert agent.settings == settings  # the agent itself keeps what it sends
