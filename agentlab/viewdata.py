@@ -83,14 +83,22 @@ def scrub(value: Any) -> Any:
     found = _secret_values()
     if not found:
         return value
+    # Fast path, one pass in C: JSON escapes character by character, so a secret that
+    # needs no escaping shows verbatim in the text of any string holding it.
     if isinstance(value, (Mapping, list, tuple)) and all(map(_json_plain, found)):
-        try:  # fast path, one pass in C: JSON escapes character by character, so a
-            text = json.dumps(value, ensure_ascii=False, default=str)  # plain secret
-        except (TypeError, ValueError):  # inside a string shows verbatim in the text
-            text = next(iter(found))
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):  # keys JSON cannot write: walk it instead
+            text = found[0]
         if not any(secret in text for secret in found):
             return value
     return _scrub(value, found)
+
+
+def _scrub_key(key: Any, found: tuple[str, ...]) -> Any:
+    text = str(key)  # a key that is no string stays one, unless its text holds a secret
+    scrubbed = _scrub(text, found)
+    return key if scrubbed == text else scrubbed
 
 
 def _json_plain(text: str) -> bool:
@@ -101,7 +109,7 @@ def _scrub(value: Any, found: tuple[str, ...]) -> Any:
     if isinstance(value, str):
         return redact(value) if any(secret in value for secret in found) else value
     if isinstance(value, Mapping):
-        return {_scrub(k, found): _scrub(v, found) for k, v in value.items()}
+        return {_scrub_key(k, found): _scrub(v, found) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_scrub(v, found) for v in value]
     if value is None or isinstance(value, (int, float)):
@@ -357,17 +365,9 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
     for span in trace.spans:
         if span.kind != "model":
             continue
-        row = agents.setdefault(
-            span.agent or "?",
-            {
-                "agent": span.agent or "?",
-                "calls": 0,
-                "tokens_in": 0,
-                "tokens_out": 0,
-                "cost": 0.0,
-                "time_s": 0.0,
-            },
-        )
+        name = span.agent or "?"
+        zero = {"agent": name, "calls": 0, "tokens_in": 0, "tokens_out": 0, "cost": 0.0}
+        row = agents.setdefault(name, {**zero, "time_s": 0.0})
         row["calls"] += 1
         if span.usage is not None:
             row["tokens_in"] += span.usage.input_tokens

@@ -18,7 +18,7 @@ from agentlab.messages import Message, ToolCall
 from agentlab.report import compare_html, export_notebooks, snapshot_html
 from agentlab.tracing import Span, Trace
 from agentlab.view_page import standalone_html
-from agentlab.viewdata import MAX_TEXT, summary
+from agentlab.viewdata import MAX_TEXT, scrub, summary
 from agentlab.widgets import RunViewer
 
 URL = re.compile(r"""(?:src|href)=["']?(https?:)?//""")
@@ -254,3 +254,18 @@ def test_every_field_of_a_crafted_trace_file_is_escaped(tmp_path):
     trace = Trace.load(path)
     html = snapshot_html(trace) + compare_html([summary(trace), summary(trace, bad)])
     assert "<img" not in html and html.count("&lt;img src=x") > 5
+
+
+def test_scrub_finds_keys_that_json_escapes_and_keys_inside_objects(monkeypatch):
+    key = 'sk-"odd\\key-0123456789'  # a quote and a backslash: JSON writes them escaped
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+
+    class Holder:
+        def __str__(self) -> str:
+            return f"holds {key}"
+
+    value = {"a": [f"x{key}y", 3, None], (1, 2): key, "o": Holder()}
+    scrubbed = scrub(value)
+    assert key not in repr(scrubbed) and "odd" not in repr(scrubbed)
+    assert scrubbed["a"] == ["x[REDACTED:OPENAI_API_KEY]y", 3, None]
+    assert scrub({"plain": "nothing secret"}) == {"plain": "nothing secret"}
