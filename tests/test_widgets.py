@@ -146,7 +146,8 @@ class SlowProvider:
         return await self.inner.respond(request)
 
 
-def test_a_replayed_model_call_shows_its_recorded_latency(tmp_path):
+def test_a_replayed_model_call_shows_its_recorded_latency(tmp_path, monkeypatch):
+    monkeypatch.delenv("AGENTLAB_CASSETTE_MODE", raising=False)  # CI forces replay; we record
     path = tmp_path / "slow.jsonl"
     with al.cassette(path, mode="record"):
         recorded = al.Agent(name="Support", model=SlowProvider()).run_sync("Where is 42?")
