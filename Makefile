@@ -25,9 +25,13 @@ lab: install ## open JupyterLab on the offline tour notebook (no key needed)
 demo: install ## run the offline demo in the terminal and print its trace
 	$(BIN)/python -m agentlab demo
 
-test: install ## run the whole test suite (offline; browser tests skip without chromium)
+# notebooks run offline: no keys reach their kernels, recordings replay, nothing records
+OFFLINE := env -u ANTHROPIC_API_KEY -u OPENAI_API_KEY -u AGENTLAB_MODEL AGENTLAB_CASSETTE_MODE=replay
+
+test: install ## run the whole test suite, then every notebook with nbval (offline; browser tests skip without chromium)
 	$(BIN)/ruff check agentlab tests benchmarks
 	$(BIN)/python -m pytest -q
+	$(OFFLINE) $(BIN)/python -m pytest -q --nbval-lax notebooks
 
 lint: install ## ruff (lint + format check) and mypy --strict on agentlab/
 	$(BIN)/ruff check agentlab tests benchmarks
@@ -46,8 +50,7 @@ bench: install $(BENCH_STAMP) ## overhead vs peers, parallel and trace scaling, 
 	$(BIN)/python benchmarks/import_time.py
 
 notebooks: install ## re-execute notebooks/*.ipynb in place, offline (no keys), to commit them executed
-	env -u ANTHROPIC_API_KEY -u OPENAI_API_KEY -u AGENTLAB_MODEL AGENTLAB_CASSETTE_MODE=replay \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	$(OFFLINE) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
 	  --ExecutePreprocessor.timeout=120 notebooks/[0-9][0-9]_*.ipynb
 
