@@ -1,4 +1,5 @@
-"""Small statistics for experiments, in plain ``math``: Wilson intervals and the paired test.
+"""Small statistics for experiments, in plain ``math``: Wilson intervals and the paired test
+(exact McNemar, with an Agresti-Min interval for the paired difference).
 
 >>> low, high = wilson_interval(8, 10)
 >>> round(low, 4), round(high, 4)
@@ -50,11 +51,30 @@ def mcnemar_exact(only_a: int, only_b: int) -> float:
 def paired_difference_ci(
     only_a: int, only_b: int, pairs: int, z: float = Z95
 ) -> tuple[float, float]:
-    """95% interval (normal approximation) for the paired difference in pass rates."""
+    """95% interval for the paired difference in pass rates (a minus b), Agresti-Min.
+
+    The plain Wald interval collapses on small samples (4 of 4 pairs "only a" gave
+    [1, 1]); Agresti and Min (2005, Statistics in Medicine 24:729) add 0.5 to each
+    cell of the paired 2x2 table (``only_a + 0.5``, ``only_b + 0.5``, ``pairs + 2``)
+    before the Wald formula, which keeps coverage near 95% down to small samples. The
+    interval is centred on the adjusted difference, so it is pulled slightly towards 0.
+
+    It is an approximation, while ``mcnemar_exact`` is exact and conservative: with few
+    discordant pairs they can disagree at the edge. 5 "only a" of 20 pairs gives
+    about [+3%, +42%] (excludes 0) with p = 0.0625 (does not reject); 4 of 4 gives
+    [+17%, +100%] with p = 0.125. Read the p-value for "is there a difference" and
+    the interval for "how big could it be"; ``Comparison`` prints a note when they
+    disagree. ``pairs == 0`` gives ``(nan, nan)``.
+    """
     if pairs <= 0:
         return math.nan, math.nan
-    diff = (only_a - only_b) / pairs
-    variance = ((only_a + only_b) - (only_a - only_b) ** 2 / pairs) / pairs**2
+    if only_a < 0 or only_b < 0 or only_a + only_b > pairs:
+        raise ValueError(
+            f"only_a={only_a} and only_b={only_b} must be >= 0 and add up to at most pairs={pairs}"
+        )
+    a, b, n = only_a + 0.5, only_b + 0.5, pairs + 2
+    diff = (a - b) / n
+    variance = ((a + b) - (a - b) ** 2 / n) / n**2
     half = z * math.sqrt(max(variance, 0.0))
     return max(-1.0, diff - half), min(1.0, diff + half)
 
@@ -63,8 +83,9 @@ def paired_difference_ci(
 class Comparison:
     """Design ``a`` vs design ``b`` on the tasks both ran (same example, same repeat).
 
-    ``difference`` is ``a_rate - b_rate``; ``p_value`` is the exact McNemar test on
-    the discordant pairs (``only_a``: a passed and b did not; ``only_b``: the reverse).
+    ``difference`` is ``a_rate - b_rate`` and ``ci_low``/``ci_high`` its Agresti-Min
+    95% interval; ``p_value`` is the exact McNemar test on the discordant pairs
+    (``only_a``: a passed and b did not; ``only_b``: the reverse).
     ``cost_difference_usd`` and ``time_difference_s`` are mean paired differences
     (a minus b); the cost one is None when either design is unpriced.
     """
@@ -98,6 +119,11 @@ class Comparison:
             extras.append(f"time per task {self.time_difference_s:+.3g} s")
         if extras:
             lines.append(f"  {self.a} minus {self.b}: " + ", ".join(extras))
+        if self.pairs and (self.ci_low > 0 or self.ci_high < 0) != (self.p_value < 0.05):
+            lines.append(
+                "  note: the interval (approximate) and the exact test disagree on whether "
+                "the difference is 0; too few discordant pairs to tell, run more tasks"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:

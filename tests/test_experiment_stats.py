@@ -45,12 +45,46 @@ def test_exact_mcnemar(only_a, only_b, p):
     assert mcnemar_exact(only_a, only_b) == pytest.approx(p)
 
 
-def test_paired_difference_interval():
+def agresti_min(b, c, n, z=1.959963984540054):
+    """Agresti's own R code (diffpropci, "Wald+2"): add 0.5 to each cell, truncate to [-1, 1]."""
+    diff = (b - c) / (n + 2)
+    sd = math.sqrt((b + c + 1) - (b - c) ** 2 / (n + 2)) / (n + 2)
+    return max(-1.0, diff - z * sd), min(1.0, diff + z * sd)
+
+
+@pytest.mark.parametrize(("only_a", "only_b", "pairs"), [(8, 1, 20), (0, 0, 10), (3, 12, 40)])
+def test_paired_difference_interval_is_agresti_min(only_a, only_b, pairs):
+    assert paired_difference_ci(only_a, only_b, pairs) == pytest.approx(
+        agresti_min(only_a, only_b, pairs)
+    )
     low, high = paired_difference_ci(8, 1, 20)
-    assert (low + high) / 2 == pytest.approx(0.35)
-    half = 1.959963984540054 * math.sqrt((9 - 49 / 20) / 400)
-    assert (low, high) == pytest.approx((0.35 - half, 0.35 + half))
-    assert paired_difference_ci(0, 0, 10) == (0.0, 0.0)
+    assert (low + high) / 2 == pytest.approx(7 / 22)  # centred on the adjusted difference
+    low, high = paired_difference_ci(0, 0, 10)  # no discordant pair is not certainty
+    assert low < 0 < high and high == pytest.approx(-low)
+    assert all(math.isnan(x) for x in paired_difference_ci(0, 0, 0))
+    with pytest.raises(ValueError, match="add up to at most pairs=3"):
+        paired_difference_ci(3, 1, 3)
+
+
+def test_paired_difference_interval_does_not_collapse_on_small_samples():
+    low, high = paired_difference_ci(4, 0, 4)  # the plain Wald interval gave [1, 1]
+    assert high == 1.0 and low < 0.2  # values well below 1 are plausible
+    assert paired_difference_ci(0, 4, 4) == pytest.approx((-1.0, -low))
+
+
+@pytest.mark.parametrize(
+    ("only_a", "only_b", "pairs", "agree"),
+    [(8, 1, 20, True), (0, 10, 90, True), (2, 1, 20, True), (5, 0, 20, False), (4, 0, 4, False)],
+)
+def test_interval_and_exact_test_agree_except_at_the_documented_edge(only_a, only_b, pairs, agree):
+    low, high = paired_difference_ci(only_a, only_b, pairs)
+    p = mcnemar_exact(only_a, only_b)
+    assert ((low > 0 or high < 0) == (p < 0.05)) is agree
+    c = Comparison("a", "b", pairs, 0.5, 0.5, (only_a - only_b) / pairs, low, high,
+                   only_a, only_b, p)  # fmt: skip
+    assert ("disagree on whether the difference is 0" in str(c)) is not agree
+    if not agree:  # the edge named in paired_difference_ci's docstring
+        assert low > 0 and p >= 0.05
 
 
 def test_comparison_reads_well():
