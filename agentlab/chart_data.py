@@ -218,21 +218,12 @@ def experiment_frame(results: Any) -> pd.DataFrame:
 
 
 def _per_design(tasks: pd.DataFrame) -> pd.DataFrame:
+    """``summary()``'s rows from ``to_pandas()``'s, by the same function."""
     import pandas as pd
 
-    from agentlab.stats import wilson_interval
+    from agentlab.experiment_result import SUMMARY_COLUMNS, summarize_tasks
 
-    rows = []
-    ran = tasks[tasks["status"] != "skipped"]
-    for design, group in ran.groupby("design", sort=False):
-        n, passed = len(group), int(group["passed"].astype(bool).sum())
-        low, high = wilson_interval(passed, n)
-        costs = group["cost_usd"].astype("float64")
-        rows.append({
-            "design": design, "completion_rate": passed / n,
-            "cost_per_task": costs.mean() if costs.notna().all() else math.nan,
-            "completion_ci_low": low, "completion_ci_high": high,
-        })  # fmt: skip
-    return pd.DataFrame(
-        rows, columns=[*EXPERIMENT_COLUMNS, "completion_ci_low", "completion_ci_high"]
-    )
+    records = tasks.to_dict("records")
+    designs = dict.fromkeys(r["design"] for r in records)  # first-seen order, like summary()
+    rows = [summarize_tasks(d, [r for r in records if r["design"] == d]) for d in designs]
+    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -134,30 +135,11 @@ class ExperimentResult:
         """
         import pandas as pd
 
-        rows = [self._summary_row(design) for design in self.designs]
+        rows = [
+            summarize_tasks(design, [t.row() for t in self.tasks if t.design == design])
+            for design in self.designs
+        ]
         return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-
-    def _summary_row(self, design: str) -> dict[str, Any]:
-        tasks = [t for t in self.tasks if t.design == design and t.ran]
-        n = len(tasks)
-        passed = sum(t.passed for t in tasks)
-        low, high = wilson_interval(passed, n)
-        costs = [t.cost_usd for t in tasks]
-        priced = n > 0 and all(c is not None for c in costs)
-        times = [t.duration_s for t in tasks if t.duration_s is not None]
-        return {
-            "design": design,
-            "tasks": n,
-            "completion_rate": passed / n if n else math.nan,
-            "completion_ci_low": low,
-            "completion_ci_high": high,
-            "cost_per_task": _mean(costs) if priced else math.nan,  # type: ignore[arg-type]
-            "cost_per_task_p95": _p95(costs) if priced else math.nan,  # type: ignore[arg-type]
-            "time_s_mean": _mean(times),
-            "time_s_p95": _p95(times),
-            "handoff_rate": sum(t.hops > 0 for t in tasks) / n if n else math.nan,
-            "iterations_mean": _mean([float(t.iterations) for t in tasks]),
-        }
 
     def compare(self, a: str, b: str) -> Comparison:
         """Paired comparison of two designs on the tasks both ran (same example, repeat).
@@ -250,6 +232,45 @@ class ExperimentResult:
     def _repr_html_(self) -> str:
         notes = "".join(f"<p>{_escape(n)}</p>" for n in self.notes)
         return f"<p>{_escape(repr(self))}</p>{notes}" + self.summary().to_html(index=False)
+
+
+def summarize_tasks(design: str, rows: list[Mapping[Any, Any]]) -> dict[str, Any]:
+    """One ``summary()`` row (``SUMMARY_COLUMNS``) from one design's task rows.
+
+    ``rows`` are ``TaskResult.row()`` dicts or ``to_pandas()`` records (NaN counts as
+    missing), so the summary and the chart drawn from ``to_pandas()`` agree. Only tasks
+    that ran are counted; a stopped or failed one counts as not passed.
+    """
+    tasks = [r for r in rows if r["status"] != "skipped"]
+    n = len(tasks)
+    passed = sum(bool(r["passed"]) for r in tasks)
+    low, high = wilson_interval(passed, n)
+    costs = [_number(r["cost_usd"]) for r in tasks]
+    priced = [c for c in costs if c is not None]
+    times = [t for t in (_number(r.get("duration_s")) for r in tasks) if t is not None]
+    return {
+        "design": design,
+        "tasks": n,
+        "completion_rate": passed / n if n else math.nan,
+        "completion_ci_low": low,
+        "completion_ci_high": high,
+        "cost_per_task": _mean(priced) if n and len(priced) == n else math.nan,
+        "cost_per_task_p95": _p95(priced) if n and len(priced) == n else math.nan,
+        "time_s_mean": _mean(times),
+        "time_s_p95": _p95(times),
+        "handoff_rate": sum((_number(r.get("hops")) or 0) > 0 for r in tasks) / n
+        if n
+        else math.nan,
+        "iterations_mean": _mean([_number(r.get("iterations")) or 0.0 for r in tasks]),
+    }
+
+
+def _number(value: Any) -> float | None:
+    """A row's number, None when missing (None in a TaskResult, NaN in a DataFrame)."""
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
 
 
 _TASK_FIELDS = {"design", "index", "example_id", "repeat", "input", *TASK_COLUMNS} - {"trace"}

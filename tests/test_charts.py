@@ -331,6 +331,15 @@ def test_completion_vs_cost_takes_an_experiment_result_or_its_tasks():
     assert [r["completion_ci_low"] for r in from_tasks] == [low["a"], low["b"]]
 
 
+def test_a_task_table_is_summarised_by_the_same_function_as_summary():
+    from agentlab.chart_data import experiment_frame
+
+    result = experiment()
+    result.tasks[0].duration_s, result.tasks[1].hops, result.tasks[2].iterations = 2.0, 1, 3
+    from_tasks = experiment_frame(result.to_pandas())
+    pd.testing.assert_frame_equal(from_tasks, result.summary())  # every column, NaNs too
+
+
 def test_bad_input_is_a_config_error():
     with pytest.raises(al.ConfigError, match=r"charts take a Trace.*al\.Trace\.load\(path\)"):
         charts.cost_by_agent("trace.jsonl")
