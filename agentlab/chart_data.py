@@ -189,7 +189,7 @@ def _edge_text(style: str, reason: str, count: int) -> str:
 
 
 EXPERIMENT_COLUMNS = ("design", "completion_rate", "cost_per_task")
-TASK_COLUMNS = frozenset({"design", "passed", "status", "cost_usd"})
+TASK_COLUMNS = frozenset({"design", "passed", "counted", "cost_usd"})
 
 
 def experiment_frame(results: Any) -> pd.DataFrame:

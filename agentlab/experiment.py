@@ -62,6 +62,8 @@ class Experiment:
             finished tasks have spent it, and each task starts with its money limit
             capped at what is left (tasks running side by side can still overshoot
             by up to ``concurrency`` times that; ``concurrency=1`` makes it hard).
+            A task cut short by that cap, like one interrupted, is not counted in
+            ``summary()`` and ``compare()`` (``TaskResult.counted``).
 
     >>> exp = al.Experiment({"single": agent, "chain": chain}, "data/tickets.jsonl",
     ...                     check=lambda out, ex: ex["label"] in out)  # doctest: +SKIP
@@ -249,8 +251,12 @@ class _Runner:
                 if self.stop is not None:
                     task.stop_reason = self.stop
                     return
-                run = await design.run(task.input, limits=self._limits_for(design))
+                limits, capped = self._limits_for(design)
+                run = await design.run(task.input, limits=limits)
                 _record_run(task, run)
+                if _cut_by_budget(run, capped):
+                    task.cut_by_budget = True
+                    task.error = f"cut by the experiment's max_cost_usd (not counted): {task.error}"
                 await self._check(task, run)
         except (asyncio.CancelledError, KeyboardInterrupt):
             self.stop = "interrupted"
@@ -260,16 +266,17 @@ class _Runner:
         finally:
             self._account(task)
 
-    def _limits_for(self, design: Runnable) -> Limits:
+    def _limits_for(self, design: Runnable) -> tuple[Limits, float | None]:
         """The task's limits, its money capped at what the experiment budget has left,
-        so one runaway task cannot spend past it (with concurrency=1 the cap is hard)."""
+        so one runaway task cannot spend past it (with concurrency=1 the cap is hard),
+        and that cap when it is lower than the task's own (else None)."""
         limits = self.limits or design.limits or Limits()
         if self.max_cost_usd is None:
-            return limits
+            return limits, None
         left = self.max_cost_usd - self.spent
         if left > 0 and (limits.max_cost_usd is None or left < limits.max_cost_usd):
-            return replace(limits, max_cost_usd=left)
-        return limits
+            return replace(limits, max_cost_usd=left), left
+        return limits, None
 
     async def _check(self, task: TaskResult, run: Run) -> None:
         if run.status != "completed":
@@ -311,14 +318,20 @@ class _Runner:
 
     def notes(self) -> list[str]:
         notes = []
-        if self.stop == "max_cost_usd":
-            skipped = sum(not t.ran for t in self.tasks)
+        skipped = sum(not t.ran for t in self.tasks)
+        cut = sum(t.cut_by_budget for t in self.tasks)
+        stopped = sum(t.ran and t.stop_reason == "interrupted" for t in self.tasks)
+        if self.stop == "max_cost_usd" or cut:
             notes.append(
                 f"the experiment budget max_cost_usd=${self.max_cost_usd} was spent "
-                f"(${self.spent:.4f}); {skipped} tasks were not started"
+                f"(${self.spent:.4f}); {skipped} tasks were not started and {cut} were cut "
+                "short by it: none of them is counted in summary() or compare()"
             )
         if self.stop == "interrupted":
-            notes.append("interrupted: finished tasks are kept; the rest were not run")
+            notes.append(
+                f"interrupted: finished tasks are kept; {stopped} tasks stopped mid-run and "
+                f"{skipped} never started are not counted in summary() or compare()"
+            )
         if self.unpriced and self.max_cost_usd is not None:
             notes.append(
                 "max_cost_usd not enforceable: some tasks used a model with no known price; "
@@ -342,6 +355,15 @@ def _record_run(task: TaskResult, run: Run) -> None:
     task.trace_id = trace.id
     task.trace = trace
     task.run = run
+
+
+def _cut_by_budget(run: Run, capped: float | None) -> bool:
+    """The run stopped on the money cap the experiment lowered for it (what the budget
+    had left), not on a limit of its own: a lower one inside the design would have
+    stopped it below the cap."""
+    if capped is None or run.stop_reason != "max_cost_usd" or run.cost is None:
+        return False
+    return run.cost >= capped * (1 - 1e-9)  # summed in another order: allow rounding
 
 
 def _as_score(value: Any) -> float:

@@ -4,6 +4,12 @@
 design (completion rate with a Wilson 95% interval, cost per task, time, handoffs,
 iterations), ``compare(a, b)`` the paired difference between two designs. Every
 task's trace is kept (``result.traces``) and ``save(folder)`` writes them all.
+
+The statistics count a task only when it ran to its own end (``TaskResult.counted``):
+a task never started, interrupted, or stopped by the money the experiment's own
+``max_cost_usd`` had left for it says nothing about its design and is left out (and
+counted in ``not_counted``). A task stopped by its own limits (``max_turns``...) is
+counted, as not passed.
 """
 
 from __future__ import annotations
@@ -24,12 +30,12 @@ if TYPE_CHECKING:
     from agentlab.tracing import Trace
 
 TASK_COLUMNS = (
-    "design", "example_id", "repeat", "input", "output", "score", "passed", "status",
-    "stop_reason", "error", "cost_usd", "tokens", "duration_s", "hops", "iterations",
+    "design", "example_id", "repeat", "input", "output", "score", "passed", "counted",
+    "status", "stop_reason", "error", "cost_usd", "tokens", "duration_s", "hops", "iterations",
     "trace_id",
 )  # fmt: skip
 SUMMARY_COLUMNS = (
-    "design", "tasks", "completion_rate", "completion_ci_low", "completion_ci_high",
+    "design", "tasks", "not_counted", "completion_rate", "completion_ci_low", "completion_ci_high",
     "cost_per_task", "cost_per_task_p95", "time_s_mean", "time_s_p95", "handoff_rate",
     "iterations_mean",
 )  # fmt: skip
@@ -42,6 +48,8 @@ class TaskResult:
     ``status`` is the run's ("completed" / "stopped" / "failed"), "failed" when
     ``check`` raised, or "skipped" for a task never started (the experiment's money
     budget was spent, or it was interrupted; ``stop_reason`` says which).
+    ``cut_by_budget``: the run was stopped by the money cap the experiment lowered for
+    it (its ``max_cost_usd`` ran out), not by the task's own limits.
     """
 
     design: str
@@ -61,12 +69,20 @@ class TaskResult:
     hops: int = 0
     iterations: int = 0
     trace_id: str | None = None
+    cut_by_budget: bool = False
     trace: Trace | None = field(default=None, repr=False)
     run: Run | None = field(default=None, repr=False)
 
     @property
     def ran(self) -> bool:
         return self.status != "skipped"
+
+    @property
+    def counted(self) -> bool:
+        """The task ran to its own end, so the statistics count it: it started, was not
+        interrupted, and was not cut by the experiment-wide money budget. (A task
+        stopped by its own limits, e.g. ``max_turns``, is counted, as not passed.)"""
+        return self.ran and self.stop_reason != "interrupted" and not self.cut_by_budget
 
     def row(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in TASK_COLUMNS}
@@ -105,8 +121,15 @@ class ExperimentResult:
         return sum(not t.ran for t in self.tasks)
 
     @property
+    def not_counted(self) -> int:
+        """Tasks left out of the statistics: never started, interrupted, or cut by the
+        experiment's budget (see ``TaskResult.counted``)."""
+        return sum(not t.counted for t in self.tasks)
+
+    @property
     def cost(self) -> float | None:
-        """USD spent by all tasks, or None when any task's model had no known price."""
+        """USD spent by all tasks that ran (counted or not: the money is spent), or None
+        when any task's model had no known price."""
         total = 0.0
         for task in self.tasks:
             if task.ran:
@@ -123,15 +146,18 @@ class ExperimentResult:
         frame["cost_usd"] = frame["cost_usd"].astype("float64")
         frame["duration_s"] = frame["duration_s"].astype("float64")
         frame["score"] = frame["score"].astype("float64")
+        frame["counted"] = frame["counted"].astype(bool)
         return frame
 
     def summary(self) -> pd.DataFrame:
-        """One row per design over the tasks that ran.
+        """One row per design over its counted tasks (``tasks``; see ``TaskResult.counted``).
 
-        completion_rate is the share of tasks whose check passed (a stopped or failed
-        run counts as not passed), with a Wilson 95% interval; cost_per_task is NaN
-        when any task was unpriced; handoff_rate is the share of tasks with at least
-        one handoff.
+        ``not_counted`` is how many of the design's tasks were left out: never started,
+        interrupted, or cut by the experiment's money budget. completion_rate is the
+        share of counted tasks whose check passed (a run stopped by its own limits or
+        failed counts as not passed), with a Wilson 95% interval; cost_per_task is NaN
+        when any counted task was unpriced; handoff_rate is the share of tasks with at
+        least one handoff.
         """
         import pandas as pd
 
@@ -142,7 +168,8 @@ class ExperimentResult:
         return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
     def compare(self, a: str, b: str) -> Comparison:
-        """Paired comparison of two designs on the tasks both ran (same example, repeat).
+        """Paired comparison of two designs on the tasks counted for both (same example,
+        same repeat); ``left_out`` says how many pairs had a task not counted.
 
         >>> result.compare("chain", "single")   # doctest: +SKIP
         chain vs single on 50 paired tasks ... exact McNemar p = 0.0129
@@ -150,12 +177,9 @@ class ExperimentResult:
         for name in (a, b):
             if name not in self.designs:
                 raise KeyError(f"no design named {name!r}; this experiment has {self.designs}")
-        by_key = {(t.design, t.index, t.repeat): t for t in self.tasks if t.ran}
-        pairs = [
-            (ta, by_key[(b, ta.index, ta.repeat)])
-            for ta in self.tasks
-            if ta.design == a and ta.ran and (b, ta.index, ta.repeat) in by_key
-        ]
+        by_key = {(t.design, t.index, t.repeat): t for t in self.tasks}
+        both = [(ta, by_key.get((b, ta.index, ta.repeat))) for ta in self.tasks if ta.design == a]
+        pairs = [(x, y) for x, y in both if y is not None and x.counted and y.counted]
         n = len(pairs)
         only_a = sum(x.passed and not y.passed for x, y in pairs)
         only_b = sum(y.passed and not x.passed for x, y in pairs)
@@ -177,6 +201,7 @@ class ExperimentResult:
             mcnemar_exact(only_a, only_b),
             cost_difference_usd=_mean(cost_diffs) if n and len(cost_diffs) == n else None,
             time_difference_s=_mean(time_diffs) if time_diffs else None,
+            left_out=len(both) - n,
         )  # fmt: skip
 
     # -- persistence -----------------------------------------------------------------
@@ -194,7 +219,7 @@ class ExperimentResult:
         (folder / "experiment.json").write_text(json.dumps(jsonable(meta), indent=2) + "\n")
         with (folder / "tasks.jsonl").open("w", encoding="utf-8") as out:
             for task in self.tasks:
-                row = {"index": task.index, **task.row()}
+                row = {"index": task.index, **task.row(), "cut_by_budget": task.cut_by_budget}
                 out.write(redact(json.dumps(jsonable(row), ensure_ascii=False)) + "\n")
         for trace in self.traces:
             trace.save(folder / "traces" / f"{trace.id}.jsonl")
@@ -223,7 +248,8 @@ class ExperimentResult:
     def __repr__(self) -> str:
         ran = len(self.tasks) - self.skipped
         passed = sum(t.passed for t in self.tasks)
-        extra = f", stopped early: {self.stopped_early}" if self.stopped_early else ""
+        extra = f", {self.not_counted} not counted" if self.not_counted else ""
+        extra += f", stopped early: {self.stopped_early}" if self.stopped_early else ""
         return (
             f"<ExperimentResult {len(self.designs)} designs, {ran} tasks run "
             f"({passed} passed), {self.skipped} skipped{extra}>"
@@ -238,10 +264,11 @@ def summarize_tasks(design: str, rows: list[Mapping[Any, Any]]) -> dict[str, Any
     """One ``summary()`` row (``SUMMARY_COLUMNS``) from one design's task rows.
 
     ``rows`` are ``TaskResult.row()`` dicts or ``to_pandas()`` records (NaN counts as
-    missing), so the summary and the chart drawn from ``to_pandas()`` agree. Only tasks
-    that ran are counted; a stopped or failed one counts as not passed.
+    missing), so the summary and the chart drawn from ``to_pandas()`` agree. Only
+    counted tasks (``TaskResult.counted``) are summarised; a counted task that stopped
+    on its own limits or failed counts as not passed.
     """
-    tasks = [r for r in rows if r["status"] != "skipped"]
+    tasks = [r for r in rows if r["counted"]]
     n = len(tasks)
     passed = sum(bool(r["passed"]) for r in tasks)
     low, high = wilson_interval(passed, n)
@@ -251,6 +278,7 @@ def summarize_tasks(design: str, rows: list[Mapping[Any, Any]]) -> dict[str, Any
     return {
         "design": design,
         "tasks": n,
+        "not_counted": len(rows) - n,
         "completion_rate": passed / n if n else math.nan,
         "completion_ci_low": low,
         "completion_ci_high": high,
@@ -273,7 +301,7 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-_TASK_FIELDS = {"design", "index", "example_id", "repeat", "input", *TASK_COLUMNS} - {"trace"}
+_TASK_FIELDS = {"index", "cut_by_budget", *TASK_COLUMNS} - {"counted"}
 
 
 def _mean(values: list[float]) -> float:

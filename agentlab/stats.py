@@ -87,7 +87,9 @@ class Comparison:
     95% interval; ``p_value`` is the exact McNemar test on the discordant pairs
     (``only_a``: a passed and b did not; ``only_b``: the reverse).
     ``cost_difference_usd`` and ``time_difference_s`` are mean paired differences
-    (a minus b); the cost one is None when either design is unpriced.
+    (a minus b); the cost one is None when either design is unpriced. ``left_out``
+    counts the pairs left out because a task of either design was not counted
+    (never started, interrupted, or cut by the experiment's money budget).
     """
 
     a: str
@@ -103,10 +105,19 @@ class Comparison:
     p_value: float
     cost_difference_usd: float | None = None
     time_difference_s: float | None = None
+    left_out: int = 0
 
     def __str__(self) -> str:
+        title = f"{self.a} vs {self.b} on {self.pairs} paired tasks"
+        if self.left_out:
+            title += (
+                f" ({self.left_out} left out: a task of either was not started, interrupted "
+                "or cut by the experiment's budget)"
+            )
+        if not self.pairs:
+            return title + "\n  nothing to compare: no example has a counted task of both"
         lines = [
-            f"{self.a} vs {self.b} on {self.pairs} paired tasks",
+            title,
             f"  completion: {self.a_rate:.1%} vs {self.b_rate:.1%}, difference "
             f"{self.difference:+.1%} (95% CI {self.ci_low:+.1%} to {self.ci_high:+.1%})",
             f"  discordant pairs: {self.only_a} only {self.a} passed, {self.only_b} only "
@@ -129,7 +140,9 @@ class Comparison:
     def __repr__(self) -> str:
         return (
             f"<Comparison {self.a} vs {self.b}: {self.a_rate:.1%} vs {self.b_rate:.1%} "
-            f"({self.difference:+.1%}, p={self.p_value:.3g}, {self.pairs} pairs)>"
+            f"({self.difference:+.1%}, p={self.p_value:.3g}, {self.pairs} pairs"
+            + (f", {self.left_out} left out" if self.left_out else "")
+            + ")>"
         )
 
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:

@@ -336,8 +336,12 @@ def test_a_task_table_is_summarised_by_the_same_function_as_summary():
 
     result = experiment()
     result.tasks[0].duration_s, result.tasks[1].hops, result.tasks[2].iterations = 2.0, 1, 3
+    result.tasks[3].stop_reason = "interrupted"  # stopped mid-run: not counted, not failed
     from_tasks = experiment_frame(result.to_pandas())
     pd.testing.assert_frame_equal(from_tasks, result.summary())  # every column, NaNs too
+    assert from_tasks.completion_rate[0] == 1.0 and from_tasks.not_counted[0] == 1
+    with pytest.raises(al.ConfigError, match="needs an experiment summary"):
+        experiment_frame(result.to_pandas().drop(columns="counted"))  # which tasks count?
 
 
 def test_bad_input_is_a_config_error():

@@ -158,8 +158,10 @@ async def test_money_budget_stops_launching_new_tasks():
     assert rows.stop_reason.tolist() == ["max_cost_usd"] * 20
     assert result.stopped_early == "max_cost_usd"
     assert result.skipped == 19
-    assert "19 tasks were not started" in result.notes[0]
-    assert result.summary().tasks[0] == 1  # skipped tasks are not counted as run
+    assert "19 tasks were not started and 1 were cut short" in result.notes[0]
+    assert result.tasks[0].cut_by_budget  # the experiment's money ran out, not the task's
+    summary = result.summary()  # none of them had its chance: none is counted
+    assert (summary.tasks[0], summary.not_counted[0]) == (0, 20)
 
 
 async def test_a_crashing_task_or_check_fails_alone():
@@ -205,6 +207,7 @@ async def test_a_stopped_run_does_not_pass_even_if_its_output_would():
     assert rows.status.tolist() == ["stopped", "stopped"]
     assert rows.stop_reason.tolist() == ["max_turns", "max_turns"]
     assert not rows.passed.any()
+    assert rows.counted.all()  # stopped by its own limits: counted, as not passed
     assert result.summary().completion_rate[0] == 0.0
 
 
@@ -233,7 +236,9 @@ async def test_cancelling_keeps_finished_results():
     assert rows.status.tolist() == ["completed"] * 2 + ["stopped"] * 2 + ["skipped"] * 6
     assert rows.stop_reason.tolist()[2:] == ["interrupted"] * 8
     assert rows.output.tolist()[:2] == ["ok", "ok"]
-    assert result.summary().tasks[0] == 4
+    assert result.summary()[["tasks", "not_counted", "completion_rate"]].values.tolist() == [
+        [2, 8, 1.0]  # the 2 interrupted mid-run are not failures
+    ]
     assert len(result.traces) == 4
 
 
@@ -274,6 +279,9 @@ def test_ctrl_c_during_run_sync_returns_the_finished_results():
     assert statuses[:2] == ["completed", "completed"]
     assert statuses.count("skipped") >= 25
     assert set(statuses) <= {"completed", "stopped", "skipped"}
+    summary = result.summary()
+    assert summary.tasks[0] == statuses.count("completed")  # the interrupted are left out
+    assert summary.completion_rate[0] == 1.0 and summary.not_counted[0] == 40 - summary.tasks[0]
 
 
 def test_run_sync_shows_a_progress_bar(capsys):

@@ -120,14 +120,14 @@ async def test_the_progress_bar_is_tqdm_auto_so_notebooks_get_a_widget(monkeypat
 async def test_rows_and_summary_have_the_columns_the_issue_lists():
     result = await al.Experiment(solver("S"), DATA).run(progress=False)
     assert list(result.to_pandas().columns) == [
-        "design", "example_id", "repeat", "input", "output", "score", "passed", "status",
-        "stop_reason", "error", "cost_usd", "tokens", "duration_s", "hops", "iterations",
+        "design", "example_id", "repeat", "input", "output", "score", "passed", "counted",
+        "status", "stop_reason", "error", "cost_usd", "tokens", "duration_s", "hops", "iterations",
         "trace_id",
     ]  # fmt: skip
     assert list(result.summary().columns) == [
-        "design", "tasks", "completion_rate", "completion_ci_low", "completion_ci_high",
-        "cost_per_task", "cost_per_task_p95", "time_s_mean", "time_s_p95", "handoff_rate",
-        "iterations_mean",
+        "design", "tasks", "not_counted", "completion_rate", "completion_ci_low",
+        "completion_ci_high", "cost_per_task", "cost_per_task_p95", "time_s_mean", "time_s_p95",
+        "handoff_rate", "iterations_mean",
     ]  # fmt: skip
 
 
@@ -194,6 +194,9 @@ async def test_a_runaway_task_cannot_spend_past_the_experiment_budget():
     last_call = [s for s in first.trace.spans if s.kind == "model"][-1]
     assert result.cost - last_call.cost_usd <= budget  # over by at most the call that crossed
     assert result.skipped == 2 and result.stopped_early == "max_cost_usd"
+    assert first.cut_by_budget and not first.counted  # it never had its chance
+    assert first.error.startswith("cut by the experiment's max_cost_usd (not counted): ")
+    assert result.summary().not_counted[0] == 3
 
 
 async def test_keys_in_error_messages_are_redacted_in_rows_and_saved_files(tmp_path, monkeypatch):
