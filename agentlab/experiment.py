@@ -29,12 +29,19 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from agentlab.dataset import load_dataset
+from agentlab.dataset import (
+    as_designs,
+    check_budget,
+    check_limits,
+    check_threshold,
+    check_whole,
+    load_dataset,
+)
 from agentlab.errors import ConfigError
 from agentlab.experiment_result import ExperimentResult, TaskResult
 from agentlab.limits import Limits
 from agentlab.redact import redact
-from agentlab.runnable import Runnable, check_runnable, preflight
+from agentlab.runnable import Runnable, preflight
 
 if TYPE_CHECKING:
     from agentlab.estimate import Estimate
@@ -82,17 +89,17 @@ class Experiment:
         limits: Limits | None = None,
         max_cost_usd: float | None = None,
     ) -> None:
-        self.designs = _as_designs(designs)
+        self.designs = as_designs(designs)
         self.examples = load_dataset(dataset)
         if check is not None and not callable(check):
             raise ConfigError(
-                f"check must be a function check(output, example) -> bool | float, got {check!r}"
+                f"check must be a function check(output, example) -> bool | float, got "
+                f"{check!r}; e.g. check=lambda output, example: output == example['expected']"
             )
-        if not isinstance(repeats, int) or repeats < 1:
-            raise ConfigError(f"repeats={repeats!r} must be a whole number >= 1, e.g. repeats=3")
-        if limits is not None and not isinstance(limits, Limits):
-            raise ConfigError(f"limits must be al.Limits(...), got {limits!r}")
-        _check_budget(max_cost_usd)
+        check_whole("repeats", repeats, 3)
+        check_threshold(pass_threshold)
+        check_limits(limits)
+        check_budget(max_cost_usd)
         self.check = check
         self.repeats = repeats
         self.pass_threshold = float(pass_threshold)
@@ -150,8 +157,7 @@ class Experiment:
 
         pilot_result: ExperimentResult | None = None
         if traces is None:
-            if not isinstance(pilot, int) or pilot < 1:
-                raise ConfigError(f"pilot={pilot!r} must be a whole number >= 1, e.g. pilot=2")
+            check_whole("pilot", pilot, 2)
             from agentlab.sync import run_sync
 
             count = min(pilot, len(self.examples))
@@ -180,11 +186,9 @@ class Experiment:
         self, tasks: list[TaskResult], *, concurrency: int, progress: bool,
         limits: Limits | None, max_cost_usd: float | None,
     ) -> ExperimentResult:  # fmt: skip
-        if not isinstance(concurrency, int) or concurrency < 1:
-            raise ConfigError(f"concurrency={concurrency!r} must be a whole number >= 1")
-        if limits is not None and not isinstance(limits, Limits):
-            raise ConfigError(f"limits must be al.Limits(...), got {limits!r}")
-        _check_budget(max_cost_usd)
+        check_whole("concurrency", concurrency, 8)
+        check_limits(limits)
+        check_budget(max_cost_usd)
         for design in self.designs.values():
             preflight(design)  # a missing key fails here, before any call
         runner = _Runner(self, tasks, concurrency, limits, max_cost_usd, progress)
@@ -372,38 +376,3 @@ def _as_score(value: Any) -> float:
     if isinstance(value, numbers.Real):
         return float(value)
     raise TypeError(f"check must return a bool or a number, got {type(value).__name__}: {value!r}")
-
-
-def _check_budget(max_cost_usd: Any) -> None:
-    if max_cost_usd is not None and (
-        not isinstance(max_cost_usd, (int, float)) or max_cost_usd <= 0
-    ):
-        raise ConfigError(
-            f"max_cost_usd={max_cost_usd!r} must be a positive number of USD, or None; "
-            "e.g. max_cost_usd=2.00"
-        )
-
-
-def _as_designs(designs: Any) -> dict[str, Runnable]:
-    if isinstance(designs, Runnable):
-        return {designs.name or "design": designs}
-    if isinstance(designs, Mapping):
-        out = {str(name): check_runnable(d, f"design {name!r}") for name, d in designs.items()}
-    elif isinstance(designs, Iterable) and not isinstance(designs, (str, bytes)):
-        out = {}
-        for d in designs:
-            d = check_runnable(d, "each design")
-            if d.name in out:
-                raise ConfigError(
-                    f"two designs are named {d.name!r}; pass a dict to name them, e.g. "
-                    "{'a': design_a, 'b': design_b}"
-                )
-            out[d.name] = d
-    else:
-        raise ConfigError(
-            "designs must be a runnable, a dict name -> runnable, or a list of runnables, "
-            f"got {type(designs).__name__}"
-        )
-    if not out:
-        raise ConfigError("Experiment needs at least one design, e.g. {'single': agent}")
-    return out

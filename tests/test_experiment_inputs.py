@@ -221,3 +221,43 @@ async def test_keys_in_error_messages_are_redacted_in_rows_and_saved_files(tmp_p
     assert key in result.to_pandas().output.iloc[1]  # the model's own words, kept in memory
     saved = (tmp_path / "exp" / "tasks.jsonl").read_text()
     assert key not in saved and "the key is [REDACTED:OPENAI_API_KEY]" in saved
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"pass_threshold": "high"}, r"threshold=.high. must be a number.*pass_threshold=0\.8"),
+        ({"pass_threshold": None}, r"pass_threshold=None must be a number"),
+        ({"pass_threshold": True}, r"pass_threshold=True must be a number"),
+        ({"pass_threshold": math.nan}, r"pass_threshold=nan must be a number"),
+        ({"repeats": True}, r"repeats=True must be a whole number >= 1, e\.g\. repeats=3"),
+        ({"repeats": 1.5}, r"repeats=1\.5 must be a whole number"),
+        ({"max_cost_usd": True}, r"max_cost_usd=True must be a positive.*max_cost_usd=2\.00"),
+        ({"max_cost_usd": math.nan}, r"max_cost_usd=nan must be a positive"),
+        ({"max_cost_usd": math.inf}, r"or None for no experiment budget"),
+        ({"limits": {"max_turns": 3}}, r"limits must be al\.Limits.*al\.Limits\(max_turns=5"),
+        ({"check": "exact"}, r"check must be a function.*check=lambda output, example"),
+        ({"designs": "agent"}, r"got str; e\.g\. \{'single': agent"),
+        ({"dataset": {"input": "2+2"}}, r"got dict; e\.g\. \[\{'input': "),
+    ],
+)
+def test_every_bad_argument_is_a_config_error_saying_what_to_write(options, says):
+    arguments = {"designs": solver("S"), "dataset": DATA, **options}
+    with pytest.raises(al.ConfigError, match=says):
+        al.Experiment(**arguments)
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"concurrency": True}, r"concurrency=True must be a whole number >= 1, e\.g\. conc"),
+        ({"concurrency": 0}, r"concurrency=0 must be a whole number"),
+        ({"limits": 3}, r"limits must be al\.Limits\(\.\.\.\), got 3; e\.g\."),
+        ({"max_cost_usd": "1"}, r"max_cost_usd='1' must be a positive number"),
+    ],
+)
+def test_bad_run_arguments_are_config_errors_too(options, says):
+    with pytest.raises(al.ConfigError, match=says):
+        al.Experiment(solver("S"), DATA).run_sync(progress=False, **options)
+    with pytest.raises(al.ConfigError, match=r"pilot=0 must be a whole number >= 1, e\.g\. pilot"):
+        al.Experiment(solver("S"), DATA).estimate(pilot=0)
