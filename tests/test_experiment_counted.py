@@ -24,12 +24,11 @@ def one_call_cost() -> float:
     return looping().run_sync("x", limits=al.Limits(max_turns=1)).cost
 
 
-def two_designs(a_hangs: set[str], b_hangs: set[str], released: asyncio.Event):
+def two_designs(a_hangs: set[str], b_hangs: set[str]) -> dict[str, al.Agent]:
     def design(name: str, hangs: set[str]) -> al.Agent:
         async def answer(messages, tools):
             if messages[-1].content in hangs:
                 await asyncio.Event().wait()  # the slow design: still running at Ctrl-C
-            released.set()
             return "ok"
 
         return al.Agent(name=name, model=al.FunctionModel(answer))
@@ -38,11 +37,19 @@ def two_designs(a_hangs: set[str], b_hangs: set[str], released: asyncio.Event):
 
 
 async def interrupted_experiment(a_hangs: set[str], b_hangs: set[str], finished: int):
-    released = asyncio.Event()
-    exp = al.Experiment(two_designs(a_hangs, b_hangs, released), [f"q{i}" for i in range(4)])
+    """Cancel the run (as Ctrl-C does) once ``finished`` tasks have been checked."""
+    done, checked = asyncio.Event(), []
+
+    def check(output, example):  # the last step of a finished task, with no await after
+        checked.append(example)
+        if len(checked) == finished:
+            done.set()
+        return True
+
+    data = [f"q{i}" for i in range(4)]
+    exp = al.Experiment(two_designs(a_hangs, b_hangs), data, check=check)
     task = asyncio.ensure_future(exp.run(concurrency=8, progress=False))
-    await asyncio.wait_for(released.wait(), 5)
-    await asyncio.sleep(0.05)  # the fast tasks finish; the hanging ones keep running
+    await asyncio.wait_for(done.wait(), 5)
     task.cancel()
     result = await task
     assert sum(t.status == "completed" for t in result.tasks) == finished
