@@ -219,11 +219,10 @@ def experiment_frame(results: Any) -> pd.DataFrame:
 
 def _per_design(tasks: pd.DataFrame) -> pd.DataFrame:
     """``summary()``'s rows from ``to_pandas()``'s, by the same function."""
-    import pandas as pd
-
-    from agentlab.experiment_result import SUMMARY_COLUMNS, summarize_tasks
+    from agentlab.experiment_result import summarize_tasks, summary_frame
 
     records = tasks.to_dict("records")
     designs = dict.fromkeys(r["design"] for r in records)  # first-seen order, like summary()
-    rows = [summarize_tasks(d, [r for r in records if r["design"] == d]) for d in designs]
-    return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    return summary_frame(
+        [summarize_tasks(d, [r for r in records if r["design"] == d]) for d in designs]
+    )

@@ -8,8 +8,8 @@ task's trace is kept (``result.traces``) and ``save(folder)`` writes them all.
 The statistics count a task only when it ran to its own end (``TaskResult.counted``):
 a task never started, interrupted, or stopped by the money the experiment's own
 ``max_cost_usd`` had left for it says nothing about its design and is left out (and
-counted in ``not_counted``). A task stopped by its own limits (``max_turns``...) is
-counted, as not passed.
+counted, per design, in ``summary().attrs["not_counted"]``). A task stopped by its own
+limits (``max_turns``...) is counted, as not passed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ TASK_COLUMNS = (
     "trace_id",
 )  # fmt: skip
 SUMMARY_COLUMNS = (
-    "design", "tasks", "not_counted", "completion_rate", "completion_ci_low", "completion_ci_high",
+    "design", "tasks", "completion_rate", "completion_ci_low", "completion_ci_high",
     "cost_per_task", "cost_per_task_p95", "time_s_mean", "time_s_p95", "handoff_rate",
     "iterations_mean",
 )  # fmt: skip
@@ -152,20 +152,19 @@ class ExperimentResult:
     def summary(self) -> pd.DataFrame:
         """One row per design over its counted tasks (``tasks``; see ``TaskResult.counted``).
 
-        ``not_counted`` is how many of the design's tasks were left out: never started,
-        interrupted, or cut by the experiment's money budget. completion_rate is the
-        share of counted tasks whose check passed (a run stopped by its own limits or
-        failed counts as not passed), with a Wilson 95% interval; cost_per_task is NaN
-        when any counted task was unpriced; handoff_rate is the share of tasks with at
+        ``summary().attrs["not_counted"]`` says, per design, how many tasks were left
+        out: never started, interrupted, or cut by the experiment's money budget.
+        completion_rate is the share of counted tasks whose check passed (a run stopped
+        by its own limits or failed counts as not passed), with a Wilson 95% interval;
+        cost_per_task is NaN when any counted task was unpriced; handoff_rate is the
+        share of tasks with at
         least one handoff.
         """
-        import pandas as pd
-
         rows = [
             summarize_tasks(design, [t.row() for t in self.tasks if t.design == design])
             for design in self.designs
         ]
-        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+        return summary_frame(rows)
 
     def compare(self, a: str, b: str) -> Comparison:
         """Paired comparison of two designs on the tasks counted for both (same example,
@@ -256,12 +255,30 @@ class ExperimentResult:
         )
 
     def _repr_html_(self) -> str:
+        left_out = {d: n for d, n in self.summary().attrs["not_counted"].items() if n}
         notes = "".join(f"<p>{_escape(n)}</p>" for n in self.notes)
+        if left_out:
+            listed = ", ".join(f"{d}: {n}" for d, n in left_out.items())
+            notes += (
+                "<p>Tasks not counted (interrupted, never started or cut by the budget): "
+                f"{_escape(listed)}</p>"
+            )
         return f"<p>{_escape(repr(self))}</p>{notes}" + self.summary().to_html(index=False)
 
 
+def summary_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The ``summary()`` table from ``summarize_tasks`` rows: the ``SUMMARY_COLUMNS``,
+    with ``attrs["not_counted"]`` (design -> tasks left out)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+    frame.attrs["not_counted"] = {row["design"]: row["not_counted"] for row in rows}
+    return frame
+
+
 def summarize_tasks(design: str, rows: list[Mapping[Any, Any]]) -> dict[str, Any]:
-    """One ``summary()`` row (``SUMMARY_COLUMNS``) from one design's task rows.
+    """One ``summary()`` row (``SUMMARY_COLUMNS`` and ``not_counted``) from one design's
+    task rows.
 
     ``rows`` are ``TaskResult.row()`` dicts or ``to_pandas()`` records (NaN counts as
     missing), so the summary and the chart drawn from ``to_pandas()`` agree. Only
