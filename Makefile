@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create .venv and install agentlab with its notebook and dev extras (idempotent)
 
 lab: install ## open JupyterLab on the offline tour notebook (no key needed)
-	$(BIN)/jupyter lab notebooks/00_tour.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_tour.ipynb
 
 demo: install ## run the offline demo in the terminal and print its trace
 	$(BIN)/python -m agentlab demo
