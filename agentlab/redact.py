@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 SECRET_VARIABLES = (
@@ -59,10 +59,20 @@ def secrets() -> list[tuple[str, str]]:
 
 def redact(text: str) -> str:
     """``text`` with the value of every known key variable replaced by a marker."""
-    for name, value in secrets():
-        if value in text:
-            text = text.replace(value, f"[REDACTED:{name}]")
-    return text
+    return redactor()(text)
+
+
+def redactor() -> Callable[[str], str]:
+    """``redact`` with the key values read once, for writing many lines (a saved trace)."""
+    found = secrets()
+
+    def apply(text: str) -> str:
+        for name, value in found:
+            if value in text:
+                text = text.replace(value, f"[REDACTED:{name}]")
+        return text
+
+    return apply
 
 
 def is_secret_name(name: str) -> bool:

@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from agentlab.messages import Message
 from agentlab.pricing import Usage, price_table_version
-from agentlab.redact import redact
+from agentlab.redact import redact, redactor
 from agentlab.tracing import Span, Trace
 
 if TYPE_CHECKING:
@@ -150,16 +150,17 @@ def make_header(trace: Trace) -> dict[str, Any]:
     return header
 
 
-def _dumps(data: dict[str, Any]) -> str:
-    return redact(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+def _dumps(data: dict[str, Any], clean: Callable[[str], str] = redact) -> str:
+    return clean(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def write_trace(trace: Trace, out: TextIO) -> None:
-    out.write(_dumps(make_header(trace)) + "\n")
+    clean = redactor()  # the key values, read once for the whole file
+    out.write(_dumps(make_header(trace), clean) + "\n")
     for index, message in enumerate(trace.messages):
-        out.write(_dumps({"type": "message", "index": index, **message.to_dict()}) + "\n")
+        out.write(_dumps({"type": "message", "index": index, **message.to_dict()}, clean) + "\n")
     for span in trace.spans:
-        out.write(_dumps(span_to_dict(span)) + "\n")
+        out.write(_dumps(span_to_dict(span), clean) + "\n")
 
 
 def save_trace(trace: Trace, path: str | Path) -> None:
