@@ -48,3 +48,12 @@ def block_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in ("ANTHROPIC_API_KEY", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     yield
+
+
+@pytest.fixture
+def server() -> Iterator[Any]:
+    """The local fake provider server (both wire formats) for tests through the real SDKs."""
+    from fake_providers import serving
+
+    with serving() as running:
+        yield running

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from fake_providers import Reply, anthropic_reply, error, serving
+from fake_providers import Reply, anthropic_reply, error
 
 import agentlab as al
 from agentlab.models.anthropic import AnthropicModel
 from agentlab.pricing import cost_of
 
 KEY = "sk-ant-test-abcdefghijklmnop0123"
-
-
-@pytest.fixture
-def server():
-    with serving() as running:
-        yield running
 
 
 def lookup_order(order_id: str) -> str:

@@ -10,7 +10,7 @@ merged after the tool results of the transfer, with alternating roles kept.
 from __future__ import annotations
 
 import pytest
-from fake_providers import anthropic_problem, anthropic_reply, openai_reply, serving
+from fake_providers import anthropic_problem, anthropic_reply, openai_reply
 
 import agentlab as al
 from agentlab.messages import Message, ToolCall
@@ -20,12 +20,6 @@ from agentlab.models.openai import OpenAIModel
 
 NOTE = "Handoff from Triage to Sales (hop 1).\nIntent: quote the Pro plan\nState: in a hurry"
 TRANSFER = ("transfer_to_sales", {"intent": "quote the Pro plan", "state": "in a hurry"})
-
-
-@pytest.fixture
-def server():
-    with serving() as running:
-        yield running
 
 
 def lookup_order(order_id: str) -> str:

@@ -6,19 +6,12 @@ import asyncio
 import time
 
 import pytest
-from fake_providers import FakeProviderServer, Reply, error, openai_reply, serving
+from fake_providers import FakeProviderServer, Reply, error, openai_reply
 
 import agentlab as al
 from agentlab.models.calls import set_concurrency
 from agentlab.models.openai import OpenAIModel
 from agentlab.pricing import cost_of
-
-
-@pytest.fixture
-def server():
-    with serving() as running:
-        yield running
-
 
 KEY = "sk-test-abcdefghijklmnop0123456789"
 
