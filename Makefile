@@ -55,7 +55,7 @@ notebooks: install ## re-execute notebooks/*.ipynb in place, offline (no keys), 
 	  --ExecutePreprocessor.timeout=120 notebooks/[0-9][0-9]_*.ipynb
 
 report: install ## execute notebooks/*.ipynb and write offline HTML reports into reports/
-	$(BIN)/python -m agentlab.report notebooks reports
+	$(BIN)/python -m agentlab.export.report notebooks reports
 
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,10 @@
 'Hello!'
 
 Names load lazily on first use, so ``import agentlab`` pulls in none of pydantic,
-pandas, altair, the provider SDKs or genai-prices.
+pandas, altair, the provider SDKs or genai-prices. The package's layers (README,
+"Layout"): leaf modules (``errors``, ``messages``, ``usage``, private helpers) <-
+``trace``, ``models`` <- ``core`` <- ``handoffs``, ``patterns`` <- ``experiment`` <-
+``views``, ``export``, ``teaching``; this facade may import any of them.
 """
 
 from __future__ import annotations
@@ -14,30 +17,30 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from agentlab._version import __version__
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "Agent": "agentlab.agent",
+    "Agent": "agentlab.core.agent",
     "AgentlabError": "agentlab.errors",
     "AnthropicModel": "agentlab.models.anthropic",
     "BudgetExceeded": "agentlab.errors",
     "Chain": "agentlab.patterns.chain",
     "ConfigError": "agentlab.errors",
-    "Conversation": "agentlab.team",
+    "Conversation": "agentlab.core.conversation",
     "DecisionError": "agentlab.errors",
     "DesignWarning": "agentlab.errors",
     "EvaluatorOptimizer": "agentlab.patterns.evaluator",
-    "Experiment": "agentlab.experiment",
-    "ExperimentResult": "agentlab.experiment_result",
+    "Experiment": "agentlab.experiment.experiment",
+    "ExperimentResult": "agentlab.experiment.result",
     "FunctionModel": "agentlab.models.scripted",
     "Gate": "agentlab.patterns.chain",
     "GateStopped": "agentlab.errors",
-    "HandoffContext": "agentlab.handoffs",
+    "HandoffContext": "agentlab.trace.read",
     "HandoffCycle": "agentlab.errors",
     "Interrupted": "agentlab.errors",
     "LimitExceeded": "agentlab.errors",
-    "Limits": "agentlab.limits",
+    "Limits": "agentlab.core.limits",
     "MaxHops": "agentlab.errors",
     "MaxIterations": "agentlab.errors",
     "MaxTasks": "agentlab.errors",
@@ -50,7 +53,7 @@ _EXPORTS: dict[str, str] = {
     "ModelHTTPError": "agentlab.errors",
     "ModelRequest": "agentlab.models.base",
     "ModelResponse": "agentlab.models.base",
-    "OTelProcessor": "agentlab.otel",
+    "OTelProcessor": "agentlab.export.otel",
     "OpenAIModel": "agentlab.models.openai",
     "Orchestrator": "agentlab.patterns.orchestrator",
     "OutputValidationError": "agentlab.errors",
@@ -60,45 +63,49 @@ _EXPORTS: dict[str, str] = {
     "ReplayMismatch": "agentlab.errors",
     "ReplayModel": "agentlab.models.replay",
     "Router": "agentlab.patterns.router",
-    "Run": "agentlab.result",
+    "Run": "agentlab.core.run",
     "RunStopped": "agentlab.errors",
-    "Runnable": "agentlab.runnable",
+    "Runnable": "agentlab.core.runnable",
     "ScriptExhausted": "agentlab.errors",
     "ScriptedModel": "agentlab.models.scripted",
-    "Span": "agentlab.tracing",
-    "Team": "agentlab.team",
+    "Span": "agentlab.trace.spans",
+    "Team": "agentlab.handoffs.team",
     "Timeout": "agentlab.errors",
-    "Tool": "agentlab.tools",
+    "Tool": "agentlab.core.tools",
     "ToolCall": "agentlab.messages",
     "ToolError": "agentlab.errors",
     "ToolResult": "agentlab.messages",
     "ToolSpec": "agentlab.models.base",
-    "Trace": "agentlab.tracing",
-    "Usage": "agentlab.pricing",
+    "Trace": "agentlab.trace.trace",
+    "Usage": "agentlab.usage",
     "Verdict": "agentlab.patterns.decisions",
-    "add_processor": "agentlab.tracing",
+    "add_processor": "agentlab.trace.processors",
     "cassette": "agentlab.models.cassette",
-    "charts": "agentlab.charts",  # a submodule, imported on first use
-    "compare": "agentlab.widgets",
-    "drop_tool_messages": "agentlab.handoffs",
-    "keep_last_messages": "agentlab.handoffs",
-    "models": "agentlab.models",  # a submodule: al.models.set_concurrency(...)
-    "note_only": "agentlab.handoffs",
-    "processing": "agentlab.tracing",
-    "remove_processor": "agentlab.tracing",
-    "show": "agentlab.widgets",
-    "tool": "agentlab.tools",
+    "charts": "agentlab.views.charts",  # a module: al.charts.cost_by_agent(...)
+    "compare": "agentlab.views.widgets",
+    "drop_tool_messages": "agentlab.handoffs.filters",
+    "keep_last_messages": "agentlab.handoffs.filters",
+    "models": "agentlab.models",  # a module: al.models.set_concurrency(...)
+    "note_only": "agentlab.handoffs.filters",
+    "processing": "agentlab.trace.processors",
+    "remove_processor": "agentlab.trace.processors",
+    "show": "agentlab.views.widgets",
+    "tool": "agentlab.core.tools",
 }
+# modules reachable as attributes, kept out of __all__: ``from agentlab import sim``
+_MODULES: dict[str, str] = {"sim": "agentlab.teaching.sim"}
+
+_MODULE_NAMES = frozenset({"charts", "models", *_MODULES})  # names that are modules
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    module = _EXPORTS.get(name) or _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module 'agentlab' has no attribute {name!r}")
     imported = importlib.import_module(module)
-    value = imported if module == f"agentlab.{name}" else getattr(imported, name)
+    value = imported if name in _MODULE_NAMES else getattr(imported, name)
     globals()[name] = value  # later lookups skip __getattr__
     return value
 
@@ -107,10 +114,15 @@ def __dir__() -> list[str]:
     return __all__
 
 
-if TYPE_CHECKING:  # static tools see the real names
-    from agentlab import charts as charts
+if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _EXPORTS
     from agentlab import models as models
-    from agentlab.agent import Agent as Agent
+    from agentlab.core.agent import Agent as Agent
+    from agentlab.core.conversation import Conversation as Conversation
+    from agentlab.core.limits import Limits as Limits
+    from agentlab.core.run import Run as Run
+    from agentlab.core.runnable import Runnable as Runnable
+    from agentlab.core.tools import Tool as Tool
+    from agentlab.core.tools import tool as tool
     from agentlab.errors import (
         AgentlabError as AgentlabError,
     )
@@ -180,21 +192,19 @@ if TYPE_CHECKING:  # static tools see the real names
     from agentlab.errors import (
         ToolError as ToolError,
     )
-    from agentlab.experiment import Experiment as Experiment
-    from agentlab.experiment_result import ExperimentResult as ExperimentResult
-    from agentlab.handoffs import (
-        HandoffContext as HandoffContext,
-    )
-    from agentlab.handoffs import (
+    from agentlab.experiment.experiment import Experiment as Experiment
+    from agentlab.experiment.result import ExperimentResult as ExperimentResult
+    from agentlab.export.otel import OTelProcessor as OTelProcessor
+    from agentlab.handoffs.filters import (
         drop_tool_messages as drop_tool_messages,
     )
-    from agentlab.handoffs import (
+    from agentlab.handoffs.filters import (
         keep_last_messages as keep_last_messages,
     )
-    from agentlab.handoffs import (
+    from agentlab.handoffs.filters import (
         note_only as note_only,
     )
-    from agentlab.limits import Limits as Limits
+    from agentlab.handoffs.team import Team as Team
     from agentlab.messages import Message as Message
     from agentlab.messages import ToolCall as ToolCall
     from agentlab.messages import ToolResult as ToolResult
@@ -220,7 +230,6 @@ if TYPE_CHECKING:  # static tools see the real names
     from agentlab.models.scripted import (
         ScriptedModel as ScriptedModel,
     )
-    from agentlab.otel import OTelProcessor as OTelProcessor
     from agentlab.patterns.chain import Chain as Chain
     from agentlab.patterns.chain import Gate as Gate
     from agentlab.patterns.decisions import Plan as Plan
@@ -230,27 +239,19 @@ if TYPE_CHECKING:  # static tools see the real names
     from agentlab.patterns.orchestrator import Orchestrator as Orchestrator
     from agentlab.patterns.parallel import Parallel as Parallel
     from agentlab.patterns.router import Router as Router
-    from agentlab.pricing import Usage as Usage
-    from agentlab.result import Run as Run
-    from agentlab.runnable import Runnable as Runnable
-    from agentlab.team import Conversation as Conversation
-    from agentlab.team import Team as Team
-    from agentlab.tools import Tool as Tool
-    from agentlab.tools import tool as tool
-    from agentlab.tracing import (
-        Span as Span,
-    )
-    from agentlab.tracing import (
-        Trace as Trace,
-    )
-    from agentlab.tracing import (
+    from agentlab.trace.processors import (
         add_processor as add_processor,
     )
-    from agentlab.tracing import (
+    from agentlab.trace.processors import (
         processing as processing,
     )
-    from agentlab.tracing import (
+    from agentlab.trace.processors import (
         remove_processor as remove_processor,
     )
-    from agentlab.widgets import compare as compare
-    from agentlab.widgets import show as show
+    from agentlab.trace.read import HandoffContext as HandoffContext
+    from agentlab.trace.spans import Span as Span
+    from agentlab.trace.trace import Trace as Trace
+    from agentlab.usage import Usage as Usage
+    from agentlab.views import charts as charts
+    from agentlab.views.widgets import compare as compare
+    from agentlab.views.widgets import show as show

@@ -17,11 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     view.add_argument("-o", "--output", help="HTML file to write (default: the trace's name .html)")
     args = parser.parse_args(argv)
     if args.command == "demo":
-        from agentlab.demo import main as demo
+        from agentlab.teaching.demo import main as demo
 
         return demo()
     if args.command == "show":
-        from agentlab.tracing import Trace
+        from agentlab.trace import Trace
 
         try:
             trace = Trace.load(args.trace)
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         print(trace.pretty())
         return 0
     if args.command == "view":
-        from agentlab.view_page import write_view
+        from agentlab.views.page import write_view
 
         try:
             print(f"wrote {write_view(args.trace, args.output)}")

@@ -9,7 +9,7 @@ latency, all in this one process so the ratios are comparable:
 
 "plain asyncio" calls agentlab's ScriptedModel and the tool directly in a hand-written
 loop (the floor). agentlab runs with tracing on (the default) and off
-(``agentlab.tracing.disabled()``). Peers that are not installed are reported as
+(``agentlab.trace.trace.disabled()``). Peers that are not installed are reported as
 skipped; install them with ``pip install -e ".[bench]"``.
 
     python benchmarks/overhead.py            # prints a table, writes results/overhead.json
@@ -31,7 +31,7 @@ from typing import Any
 from _common import median, table, write_result
 
 import agentlab as al
-import agentlab.tracing
+import agentlab.trace.trace
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ToolSpec
 
@@ -230,14 +230,14 @@ class Contender:
         self.samples: list[float] = []
 
     async def time(self, runs: int) -> float:
-        token = agentlab.tracing._TRACING_ENABLED.set(self.tracing)
+        token = agentlab.trace.trace._TRACING_ENABLED.set(self.tracing)
         try:
             started = time.perf_counter()
             for _ in range(runs):
                 await self.once()
             return (time.perf_counter() - started) / runs
         finally:
-            agentlab.tracing._TRACING_ENABLED.reset(token)
+            agentlab.trace.trace._TRACING_ENABLED.reset(token)
 
 
 async def measure_all(contenders: list[Contender], rounds: int) -> None:

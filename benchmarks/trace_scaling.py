@@ -21,8 +21,8 @@ from typing import Any
 from _common import median, table, write_result
 
 from agentlab.messages import Message
-from agentlab.pricing import Usage
-from agentlab.tracing import Trace
+from agentlab.trace import Trace
+from agentlab.usage import Usage
 
 SPANS_PER_AGENT = 10  # agent + 4 model + 5 tool
 

@@ -1,6 +1,6 @@
 """Write the sample traces in data/traces/ (run: .venv/bin/python data/make_samples.py).
 
-They are SIMULATIONS: the model replies are scripted (agentlab.demo), tokens are
+They are SIMULATIONS: the model replies are scripted (agentlab.teaching.demo), tokens are
 estimated and priced as openai:gpt-4o-mini. They show the trace format and let
 notebooks load a trace from disk; they are not recordings of any real model.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentlab.demo import support_agent
+from agentlab.teaching.demo import support_agent
 
 HERE = Path(__file__).parent / "traces"
 

@@ -24,11 +24,12 @@ from pathlib import Path
 import pytest
 from trace_samples import big_trace, handoff_trace, write_demo_notebook
 
-from agentlab.report import export_notebooks
-from agentlab.spans import Span
-from agentlab.view_page import widget_file, write_view
-from agentlab.viewdata import build_index
-from agentlab.widgets import CompareView, RunViewer
+from agentlab.export.report import export_notebooks
+from agentlab.trace import Span
+from agentlab.views.data import build_index
+from agentlab.views.files import widget_file
+from agentlab.views.page import write_view
+from agentlab.views.widgets import CompareView, RunViewer
 
 pytestmark = pytest.mark.browser
 ORIGIN = "http://agentlab.test"  # served by page.route, never by the network

@@ -14,8 +14,8 @@ import vl_convert
 from trace_samples import handoff_trace, manager_trace, patterns_trace
 
 import agentlab as al
-from agentlab import charts
-from agentlab.experiment_result import ExperimentResult, TaskResult
+from agentlab.experiment.result import ExperimentResult, TaskResult
+from agentlab.views import charts
 
 
 def values(chart) -> list[dict]:
@@ -332,7 +332,7 @@ def test_completion_vs_cost_takes_an_experiment_result_or_its_tasks():
 
 
 def test_a_task_table_is_summarised_by_the_same_function_as_summary():
-    from agentlab.chart_data import experiment_frame
+    from agentlab.views.chart_data import experiment_frame
 
     result = experiment()
     result.tasks[0].duration_s, result.tasks[1].hops, result.tasks[2].iterations = 2.0, 1, 3
@@ -380,7 +380,7 @@ def test_charts_render_as_offline_svg():
 
 def test_importing_charts_changes_no_renderer_and_a_chosen_one_is_kept():
     code = (
-        "import altair as alt, agentlab.charts as c; print(alt.renderers.active);"
+        "import altair as alt, agentlab.views.charts as c; print(alt.renderers.active);"
         "alt.renderers.enable('png'); import sys; sys.path.insert(0, 'tests');"
         "from trace_samples import handoff_trace; c.cost_by_agent(handoff_trace());"
         "print(alt.renderers.active)"

@@ -13,9 +13,10 @@ import time
 import pytest
 
 import agentlab as al
-from agentlab.experiment_result import SUMMARY_COLUMNS, TASK_COLUMNS
-from agentlab.runnable import Outcome, Runnable
-from agentlab.stats import wilson_interval
+from agentlab.core.outcome import Outcome
+from agentlab.core.runnable import Runnable
+from agentlab.experiment.result import SUMMARY_COLUMNS, TASK_COLUMNS
+from agentlab.experiment.statistics import wilson_interval
 
 DATA = [
     {"id": "a", "input": "2+2", "expected": "4"},

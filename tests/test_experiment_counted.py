@@ -9,7 +9,7 @@ import asyncio
 import math
 
 import agentlab as al
-from agentlab.chart_data import experiment_frame
+from agentlab.views.chart_data import experiment_frame
 
 PRICE = "openai:gpt-4o-mini"
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import agentlab as al
-from agentlab.experiment_result import ExperimentResult, TaskResult
-from agentlab.runnable import Runnable
+from agentlab.core.runnable import Runnable
+from agentlab.experiment.result import ExperimentResult, TaskResult
 
 DATA = [{"id": "a", "input": "2+2", "expected": "4"}, {"id": "b", "input": "3+3", "expected": "6"}]
 ANSWERS = {"2+2": "4", "3+3": "6"}

@@ -6,7 +6,12 @@ import math
 
 import pytest
 
-from agentlab.stats import Comparison, mcnemar_exact, paired_difference_ci, wilson_interval
+from agentlab.experiment.statistics import (
+    Comparison,
+    mcnemar_exact,
+    paired_difference_ci,
+    wilson_interval,
+)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import agentlab as al
-from agentlab.handoffs import snake_case, transfer_tool_name
+from agentlab.core.names import snake_case, transfer_tool_name
 
 PRICE = "openai:gpt-4o-mini"
 

@@ -135,7 +135,7 @@ def test_ctrl_c_during_run_sync_returns_an_interrupted_run():
 
 
 def test_nested_budget_draws_on_parent():
-    from agentlab.limits import Budget
+    from agentlab.core.limits import Budget
 
     parent = Budget(al.Limits(max_tokens=100))
     child = Budget(al.Limits(max_tokens=1000), parent=parent)

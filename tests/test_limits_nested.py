@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import agentlab as al
-from agentlab.limits import Budget, Limits
-from agentlab.pricing import Usage
-from agentlab.trace_io import JsonlExporter
+from agentlab.core.limits import Budget, Limits
+from agentlab.trace import JsonlExporter
+from agentlab.usage import Usage
 
 
 def test_a_call_over_a_childs_own_budget_is_still_charged_to_the_parent():

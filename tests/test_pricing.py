@@ -6,7 +6,7 @@ import pytest
 from genai_prices import Usage as LibUsage
 from genai_prices import calc_price
 
-from agentlab.pricing import Usage, cost_of, price_for
+from agentlab.usage import Usage, cost_of, price_for
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from fake_providers import Reply, anthropic_reply, error
 
 import agentlab as al
 from agentlab.models.anthropic import AnthropicModel
-from agentlab.pricing import cost_of
+from agentlab.usage import cost_of
 
 KEY = "sk-ant-test-abcdefghijklmnop0123"
 

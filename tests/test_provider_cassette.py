@@ -95,7 +95,7 @@ async def test_cassette_file_has_provenance_and_no_secrets(tmp_path, monkeypatch
 
 async def test_a_key_given_in_code_never_reaches_trace_cassette_report_or_error(tmp_path):
     from agentlab.models.anthropic import AnthropicModel
-    from agentlab.report import snapshot_html
+    from agentlab.views.snapshot import snapshot_html
 
     secret = "sk-ant-in-code-0123456789abcdef"
     server = FakeProviderServer().start()

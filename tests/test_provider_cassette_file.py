@@ -14,7 +14,7 @@ from fake_providers import FakeProviderServer, openai_reply
 
 import agentlab as al
 from agentlab.models import cassette as cassette_module
-from agentlab.models.cassette import Recordings
+from agentlab.models._recordings import Recordings
 
 
 @pytest.fixture(autouse=True)

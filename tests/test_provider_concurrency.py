@@ -11,8 +11,8 @@ import pytest
 from fake_providers import Reply, error, openai_reply, serving
 
 import agentlab as al
+from agentlab.core.sync import run_sync
 from agentlab.models.calls import CallPolicy, call_with_retries, set_concurrency
-from agentlab.sync import run_sync
 
 KEY = "limit-test-provider"
 

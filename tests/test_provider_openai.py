@@ -11,7 +11,7 @@ from fake_providers import FakeProviderServer, Reply, error, openai_reply
 import agentlab as al
 from agentlab.models.calls import set_concurrency
 from agentlab.models.openai import OpenAIModel
-from agentlab.pricing import cost_of
+from agentlab.usage import cost_of
 
 KEY = "sk-test-abcdefghijklmnop0123456789"
 

@@ -7,7 +7,7 @@ import pytest
 from fake_providers import Reply, openai_reply, serving
 
 import agentlab as al
-from agentlab.redact import is_secret_name, public_settings, redact
+from agentlab._redact import is_secret_name, public_settings, redact
 
 TOKEN = "proxy-token-abcdef123456"
 

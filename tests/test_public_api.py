@@ -51,7 +51,7 @@ def test_import_loads_no_heavy_dependency():
         "tqdm",
     ]
     code = (
-        "import sys, agentlab, agentlab.runnable, agentlab.tracing, agentlab.agent;"
+        "import sys, agentlab, agentlab.core.runnable, agentlab.trace.trace, agentlab.core.agent;"
         f"print([m for m in {heavy!r} if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -14,12 +14,13 @@ import pytest
 from trace_samples import handoff_trace, write_demo_notebook
 
 import agentlab as al
+from agentlab.export.report import export_notebooks
 from agentlab.messages import Message, ToolCall
-from agentlab.report import compare_html, export_notebooks, snapshot_html
-from agentlab.tracing import Span, Trace
-from agentlab.view_page import standalone_html
-from agentlab.viewdata import MAX_TEXT, scrub, summary
-from agentlab.widgets import RunViewer
+from agentlab.trace import Span, Trace
+from agentlab.views.data import MAX_TEXT, scrub, summary
+from agentlab.views.page import standalone_html
+from agentlab.views.snapshot import compare_html, snapshot_html
+from agentlab.views.widgets import RunViewer
 
 URL = re.compile(r"""(?:src|href)=["']?(https?:)?//""")
 
@@ -139,7 +140,7 @@ def test_a_failing_notebook_is_named(tmp_path):
 
 def test_report_module_cli_says_when_there_is_nothing_to_do(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "agentlab.report", str(tmp_path), str(tmp_path / "r")],
+        [sys.executable, "-m", "agentlab.export.report", str(tmp_path), str(tmp_path / "r")],
         capture_output=True, text=True, check=True, timeout=60,
     )  # fmt: skip
     assert "no notebooks found" in out.stdout

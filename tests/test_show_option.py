@@ -7,7 +7,7 @@ import types
 import pytest
 
 import agentlab as al
-from agentlab.widgets import RunViewer
+from agentlab.views.widgets import RunViewer
 
 
 def chain() -> al.Chain:
@@ -32,7 +32,7 @@ def notebook(monkeypatch):
     shell = types.SimpleNamespace(kernel=object())
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
     monkeypatch.setattr(IPython.display, "display", shown.append)
-    monkeypatch.setattr("agentlab.widgets.LIVE_INTERVAL_S", 0.0)  # redraw on every span
+    monkeypatch.setattr("agentlab.views.widgets.LIVE_INTERVAL_S", 0.0)  # redraw on every span
     return shown
 
 

@@ -1,4 +1,4 @@
-"""agentlab.sim: simulated models whose mistakes follow their visible, seeded parameters."""
+"""agentlab.teaching.sim: simulated models whose mistakes follow visible, seeded parameters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 
 import agentlab as al
-from agentlab import sim
+from agentlab.teaching import sim
 
 LABELS = ["billing", "technical", "account"]
 TICKETS = {f"ticket {i}": LABELS[i % 3] for i in range(300)}

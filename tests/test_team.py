@@ -81,7 +81,7 @@ def test_trace_shape_of_a_team_turn():
     # the transfer tool is offered to the model with the words the kit adds
     spec = next(
         t
-        for t in al.Team([triage, sales], entry=triage)._seats["Triage"].specs
+        for t in al.Team([triage, sales], entry=triage)._members["Triage"].specs
         if t.name == "transfer_to_sales"
     )
     assert spec.parameters["required"] == ["intent"]

@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import agentlab as al
-from agentlab.spans import SPAN_KINDS
-from agentlab.trace_io import JsonlExporter
+from agentlab.trace import SPAN_KINDS, JsonlExporter
 
 
 def lookup_order(order_id: str) -> str:

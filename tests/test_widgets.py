@@ -14,11 +14,11 @@ import traitlets
 from trace_samples import big_trace, handoff_trace
 
 import agentlab as al
-from agentlab.spans import Span
-from agentlab.tracing import Trace
-from agentlab.view_page import page_data, widget_file
-from agentlab.viewdata import span_by_id
-from agentlab.widgets import CompareView, RunViewer
+from agentlab.trace import Span, Trace
+from agentlab.views.data import span_by_id
+from agentlab.views.files import widget_file
+from agentlab.views.page import page_data
+from agentlab.views.widgets import CompareView, RunViewer
 
 
 def _sent(viewer: RunViewer, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
@@ -239,7 +239,7 @@ def test_live_viewer_shows_spans_while_the_run_goes():
         seen.append((list(viewer.index["kind"]), list(viewer.index["status"])))
         return "done"
 
-    import agentlab.widgets as widgets
+    import agentlab.views.widgets as widgets
 
     widgets_interval, widgets.LIVE_INTERVAL_S = widgets.LIVE_INTERVAL_S, 0.0
     try:
@@ -256,7 +256,7 @@ def test_live_viewer_shows_spans_while_the_run_goes():
 
 
 def test_live_viewer_redraws_during_a_long_call_between_throttled_updates():
-    import agentlab.widgets as widgets
+    import agentlab.views.widgets as widgets
 
     viewer = al.show()
     seen = []
@@ -298,7 +298,7 @@ def test_widget_front_end_files_ship_next_to_the_code():
 
 
 def test_widget_files_are_found_in_a_wheel_layout(tmp_path, monkeypatch):
-    import agentlab.view_page as view_page
+    import agentlab.views.files as view_page
 
     (tmp_path / "agentlab" / "_widgets").mkdir(parents=True)
     (tmp_path / "agentlab" / "_widgets" / "viewer.js").write_text("export default {}")
@@ -316,7 +316,7 @@ def test_public_names_load_lazily():
         "print(before, mid, 'anywidget' in sys.modules, c.__name__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False", "True", "agentlab.charts"]
+    assert out.stdout.split() == ["False", "False", "True", "agentlab.views.charts"]
 
 
 def test_a_step_past_the_last_is_refused_with_the_steps_there_are():

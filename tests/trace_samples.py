@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from agentlab.messages import Message, ToolCall
-from agentlab.pricing import Usage
-from agentlab.tracing import Span, Trace
+from agentlab.trace import Span, Trace
+from agentlab.usage import Usage
 
 T0 = 1_700_000_000.0
 

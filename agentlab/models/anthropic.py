@@ -25,7 +25,7 @@ from typing import Any
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
 from agentlab.models.provider import ProviderModel
-from agentlab.pricing import Usage
+from agentlab.usage import Usage
 
 DEFAULT_SERVER = "https://api.anthropic.com"
 DEFAULT_MAX_TOKENS = 4096
@@ -49,6 +49,8 @@ class AnthropicModel(ProviderModel):
 
     provider = "anthropic"
     key_variable = "ANTHROPIC_API_KEY"
+    default_server = DEFAULT_SERVER
+    create_method = "messages.create"
     example_url = "http://127.0.0.1:8080"
 
     def _check_base_url(self, model: str, base_url: str) -> str:
@@ -62,18 +64,6 @@ class AnthropicModel(ProviderModel):
         return AsyncAnthropic(
             api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout_s
         )
-
-    def server(self) -> str:
-        return self.base_url or DEFAULT_SERVER
-
-    def _create(self, client: Any) -> Any:
-        return client.messages.create
-
-    def _request_params(self, request: ModelRequest) -> dict[str, Any]:
-        return request_params(self.model, request)
-
-    def _parse(self, raw: Any) -> ModelResponse:
-        return parse_message(raw)
 
 
 def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
@@ -257,3 +247,8 @@ def usage_of(usage: Any) -> Usage:
         cache_write_tokens=cache_write,
         requests=1,
     )
+
+
+# the wire format, defined above as plain functions (tested on their own)
+AnthropicModel.build_request = staticmethod(request_params)
+AnthropicModel.parse_response = staticmethod(parse_message)

@@ -5,7 +5,9 @@ A model is any object with ``name`` (shown in traces), ``price_key``
 ``async respond(request) -> ModelResponse``. Providers are thin adapters around the
 official SDKs; message conversion lives in their modules and nowhere else. A model may
 also define ``check_config()``, called when a run starts, to raise ``ConfigError``
-(e.g. a missing API key) before any call is made.
+(e.g. a missing API key) before any call is made, and ``offline = True`` when no
+provider stands behind it (scripted, function and replay models: a cassette passes
+their calls through unrecorded).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from agentlab.messages import Message, ToolCall
-from agentlab.pricing import Usage
+from agentlab.usage import Usage
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,8 +27,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from agentlab._redact import redact
 from agentlab.errors import ConfigError, ModelHTTPError
-from agentlab.redact import redact
 
 T = TypeVar("T")
 

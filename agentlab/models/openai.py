@@ -19,7 +19,7 @@ from typing import Any
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
 from agentlab.models.provider import ProviderModel
-from agentlab.pricing import Usage
+from agentlab.usage import Usage
 
 DEFAULT_SERVER = "https://api.openai.com/v1"
 
@@ -48,6 +48,8 @@ class OpenAIModel(ProviderModel):
 
     provider = "openai"
     key_variable = "OPENAI_API_KEY"
+    default_server = DEFAULT_SERVER
+    create_method = "chat.completions.create"
 
     def _make_client(self, key: str) -> Any:
         from openai import AsyncOpenAI
@@ -55,18 +57,6 @@ class OpenAIModel(ProviderModel):
         return AsyncOpenAI(
             api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout_s
         )
-
-    def server(self) -> str:
-        return self.base_url or DEFAULT_SERVER
-
-    def _create(self, client: Any) -> Any:
-        return client.chat.completions.create
-
-    def _request_params(self, request: ModelRequest) -> dict[str, Any]:
-        return request_params(self.model, request)
-
-    def _parse(self, raw: Any) -> ModelResponse:
-        return parse_completion(raw)
 
 
 def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
@@ -182,3 +172,8 @@ def usage_of(usage: Any) -> Usage:
         cache_read_tokens=cached,
         requests=1,
     )
+
+
+# the wire format, defined above as plain functions (tested on their own)
+OpenAIModel.build_request = staticmethod(request_params)
+OpenAIModel.parse_response = staticmethod(parse_completion)

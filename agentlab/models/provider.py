@@ -16,10 +16,10 @@ import weakref
 from typing import Any
 from urllib.parse import urlparse
 
+from agentlab._redact import public_settings, register_secret
 from agentlab.errors import ConfigError
 from agentlab.models.base import CASSETTE, ModelRequest, ModelResponse
 from agentlab.models.calls import CallPolicy, call_with_retries
-from agentlab.redact import public_settings, register_secret
 
 PLACEHOLDER_KEY = "not-needed-for-a-local-server"
 
@@ -62,16 +62,26 @@ def fit_to_sdk(create: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 
 class ProviderModel:
-    """Base of ``OpenAIModel`` and ``AnthropicModel``: configuration and the SDK client.
+    """Base of ``OpenAIModel`` and ``AnthropicModel``: configuration, the SDK client, one call.
 
-    Subclasses set ``provider``, ``key_variable``, ``example_url`` and implement the
-    hooks ``_make_client``, ``server``, ``_create`` (the SDK method to call),
-    ``_request_params`` and ``_parse`` (the SDK's answer as a ``ModelResponse``).
+    A subclass describes its provider with class attributes and implements one hook,
+    ``_make_client(key)`` (the SDK's async client):
+
+    - ``provider``, ``key_variable``, ``example_url``, ``default_server``;
+    - ``create_method``: the client's method for one call, as a dotted path
+      (``"chat.completions.create"``);
+    - ``build_request(model, request) -> kwargs`` and ``parse_response(raw) ->
+      ModelResponse``: the wire-format conversion, written as module functions of the
+      adapter (``staticmethod(...)``), testable on their own.
     """
 
     provider = ""
     key_variable = ""
     example_url = "http://127.0.0.1:8080/v1"
+    default_server = ""
+    create_method = ""
+    build_request: Any = None
+    parse_response: Any = None
 
     def __init__(
         self,
@@ -174,20 +184,24 @@ class ProviderModel:
         return dataclasses.replace(response, attributes=attributes)
 
     def _create(self, client: Any) -> Any:
-        raise NotImplementedError
+        method = client
+        for name in self.create_method.split("."):
+            method = getattr(method, name)
+        return method
 
     def _request_params(self, request: ModelRequest) -> dict[str, Any]:
-        raise NotImplementedError
+        return self.build_request(self.model, request)  # type: ignore[no-any-return]
 
     def _parse(self, raw: Any) -> ModelResponse:
-        raise NotImplementedError
+        return self.parse_response(raw)  # type: ignore[no-any-return]
 
     def provenance(self) -> dict[str, Any]:
         """Where calls go, for cassette headers: model string and server."""
         return {"model": f"{self.provider}:{self.model}", "server": self.server()}
 
     def server(self) -> str:
-        raise NotImplementedError
+        """The server calls go to: ``base_url``, else the provider's own."""
+        return self.base_url or self.default_server
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.model!r}, base_url={self.base_url!r})"

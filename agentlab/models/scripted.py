@@ -18,7 +18,7 @@ from typing import Any, TypeAlias
 from agentlab.errors import ConfigError, ScriptExhausted
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec, estimate_usage
-from agentlab.pricing import price_for
+from agentlab.usage import price_for
 
 Response: TypeAlias = "str | ToolCall | Sequence[ToolCall] | dict[str, Any] | ModelResponse | Any"
 """A scripted response: final text, one tool call, several tool calls (one turn), a
@@ -70,6 +70,8 @@ class ScriptedModel:
     >>> model = al.ScriptedModel([al.ToolCall("lookup_order", {"order_id": "42"}),
     ...                           "Your order 42 has shipped."], priced_as="openai:gpt-4o-mini")
     """
+
+    offline = True  # no provider behind it: cassettes pass it through, no key needed
 
     def __init__(
         self,
@@ -143,6 +145,8 @@ class FunctionModel:
     >>> import agentlab as al
     >>> shout = al.FunctionModel(lambda messages, tools: messages[-1].content.upper())
     """
+
+    offline = True  # no provider behind it: cassettes pass it through, no key needed
 
     def __init__(
         self,

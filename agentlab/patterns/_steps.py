@@ -16,10 +16,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from agentlab._json import as_text
+from agentlab.core.context import RunContext
+from agentlab.core.outcome import Outcome
+from agentlab.core.runnable import Runnable, check_runnable
 from agentlab.errors import ConfigError
-from agentlab.limits import Limits
 from agentlab.messages import Message
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, check_runnable
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -115,20 +117,6 @@ def step_input(step: Runnable, value: Any) -> Any:
     if isinstance(value, (list, tuple)) and value and all(isinstance(m, Message) for m in value):
         return value
     return as_text(value)
-
-
-def check_limits(limits: Any, what: str) -> Limits | None:
-    if limits is not None and not isinstance(limits, Limits):
-        raise ConfigError(f"limits of {what} must be al.Limits(...) or None, got {limits!r}")
-    return limits  # type: ignore[no-any-return]
-
-
-def check_name(name: Any, default: str) -> str:
-    if name is None:
-        return default
-    if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"name must be non-empty text, got {name!r}; e.g. name={default!r}")
-    return name
 
 
 def input_text(value: Any) -> str:

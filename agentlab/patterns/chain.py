@@ -18,16 +18,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from agentlab._json import as_text
+from agentlab.core.context import RunContext
+from agentlab.core.outcome import Outcome, keep_partial
+from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError
+from agentlab.patterns._base import Pattern, check_name
 from agentlab.patterns._steps import (
     as_step,
     call,
-    check_limits,
-    check_name,
     function_name,
     step_input,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, keep_partial
 
 
 class Gate(Runnable):
@@ -105,7 +107,7 @@ class _GateStep(Runnable):
         return await self.gate.judge(input, ctx, parent_id, step=self.after)
 
 
-class Chain(Runnable):
+class Chain(Pattern):
     """Prompt chaining: a fixed sequence of steps, each output feeding the next.
 
     Steps are agents, other patterns, or plain functions (sync or async) of the
@@ -132,8 +134,7 @@ class Chain(Runnable):
         name: str | None = None,
         limits: Any = None,
     ) -> None:
-        self.name = check_name(name, "Chain")
-        self.limits = check_limits(limits, f"Chain {self.name!r}")
+        self._configure(name, limits)
         self.steps: tuple[Runnable, ...] = _check_steps(steps)
         self._plan: list[Runnable] = []
         previous: str | None = None

@@ -23,20 +23,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agentlab._json import as_text
+from agentlab.core.context import RunContext
+from agentlab.core.outcome import Outcome, failed_outcome, keep_partial
+from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError, MaxIterations
 from agentlab.messages import Message, as_messages
+from agentlab.patterns._base import Pattern
 from agentlab.patterns._steps import (
     as_handler,
     call,
-    check_limits,
-    check_name,
     function_name,
     input_text,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, failed_outcome, keep_partial
 
 
-class EvaluatorOptimizer(Runnable):
+class EvaluatorOptimizer(Pattern):
     """Evaluator-optimizer: a generator writes, an evaluator scores and gives feedback.
 
     ``evaluator`` is an ordinary agent: the pattern gives a copy of it
@@ -69,11 +71,10 @@ class EvaluatorOptimizer(Runnable):
         name: str | None = None,
         limits: Any = None,
     ) -> None:
-        from agentlab.agent import Agent
+        from agentlab.core.agent import Agent
         from agentlab.patterns.decisions import Verdict
 
-        self.name = check_name(name, "EvaluatorOptimizer")
-        self.limits = check_limits(limits, f"EvaluatorOptimizer {self.name!r}")
+        self._configure(name, limits)
         self.generator = as_handler(generator, "the generator")
         if not isinstance(evaluator, Agent):
             raise ConfigError(

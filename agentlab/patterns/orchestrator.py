@@ -28,26 +28,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from agentlab._json import as_text
+from agentlab.core.context import RunContext
+from agentlab.core.outcome import Outcome, failed_outcome, gather_or_cancel, keep_partial
+from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError, DecisionError, MaxTasks
+from agentlab.patterns._base import Pattern
 from agentlab.patterns._steps import (
     as_handler,
-    check_limits,
-    check_name,
     input_text,
     normalize,
 )
-from agentlab.runnable import (
-    Outcome,
-    RunContext,
-    Runnable,
-    as_text,
-    failed_outcome,
-    gather_or_cancel,
-    keep_partial,
-)
 
 
-class Orchestrator(Runnable):
+class Orchestrator(Pattern):
     """Orchestrator-workers: a planner decides per input which tasks to delegate.
 
     Pass ordinary agents: the pattern asks a copy of ``planner`` for a ``Plan``
@@ -82,11 +76,10 @@ class Orchestrator(Runnable):
         name: str | None = None,
         limits: Any = None,
     ) -> None:
-        from agentlab.agent import Agent
+        from agentlab.core.agent import Agent
         from agentlab.patterns.decisions import Plan
 
-        self.name = check_name(name, "Orchestrator")
-        self.limits = check_limits(limits, f"Orchestrator {self.name!r}")
+        self._configure(name, limits)
         if not isinstance(planner, Agent):
             raise ConfigError(
                 f"the Orchestrator's planner must be an al.Agent (it gets a copy with "

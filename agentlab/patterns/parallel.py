@@ -31,14 +31,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from agentlab._json import as_text
+from agentlab.core.context import RunContext
+from agentlab.core.outcome import Outcome, failed_outcome, keep_partial
+from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError, LimitExceeded
+from agentlab.patterns._base import Pattern
 from agentlab.patterns._steps import (
     as_step,
     call,
-    check_limits,
-    check_name,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, failed_outcome, keep_partial
 
 if TYPE_CHECKING:
     from agentlab.patterns.vote import Picker
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
 _ON_ERROR = ("continue", "fail")
 
 
-class Parallel(Runnable):
+class Parallel(Pattern):
     """Sectioning: different branches on the same input at once, then one merge.
 
     When to use: independent subtasks that can run side by side (grammar, facts and
@@ -74,8 +76,7 @@ class Parallel(Runnable):
         name: str | None = None,
         limits: Any = None,
     ) -> None:
-        self.name = check_name(name, "Parallel")
-        self.limits = check_limits(limits, f"Parallel {self.name!r}")
+        self._configure(name, limits)
         if isinstance(branches, (str, bytes)) or not isinstance(branches, Sequence) or not branches:
             raise ConfigError(
                 f"Parallel needs a non-empty list of branches, got {branches!r}; e.g. "

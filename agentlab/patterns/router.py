@@ -20,18 +20,20 @@ import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from agentlab._json import as_text
+from agentlab.core.context import RunContext
+from agentlab.core.outcome import Outcome, failed_outcome
+from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError, DecisionError, DesignWarning
+from agentlab.patterns._base import Pattern
 from agentlab.patterns._steps import (
     as_handler,
     as_step,
-    check_limits,
-    check_name,
     normalize,
 )
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, failed_outcome
 
 
-class Router(Runnable):
+class Router(Pattern):
     """Routing: a classifier (agent or function) labels the input; one handler answers.
 
     When to use: inputs fall into distinct categories that are better handled
@@ -60,8 +62,7 @@ class Router(Runnable):
         name: str | None = None,
         limits: Any = None,
     ) -> None:
-        self.name = check_name(name, "Router")
-        self.limits = check_limits(limits, f"Router {self.name!r}")
+        self._configure(name, limits)
         self.classifier = as_step(classifier, "the Router's classifier")
         self.routes: dict[str, Runnable] = _check_routes(routes)
         self.fallback = None if fallback is None else as_handler(fallback, "fallback")

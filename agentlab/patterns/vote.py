@@ -25,9 +25,12 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from agentlab._json import as_text
+from agentlab.core.context import RunContext
+from agentlab.core.outcome import Outcome, failed_outcome
+from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError, DecisionError, LimitExceeded
 from agentlab.patterns._steps import call, function_name, input_text, normalize
-from agentlab.runnable import Outcome, RunContext, Runnable, as_text, failed_outcome
 
 _RULES = ("majority", "first")
 
@@ -47,7 +50,7 @@ class Picker:
                 )
             self.rule = pick
         elif isinstance(pick, Runnable):
-            from agentlab.agent import Agent
+            from agentlab.core.agent import Agent
             from agentlab.patterns.decisions import Choice
 
             self.structured = isinstance(pick, Agent)

@@ -1,0 +1,248 @@
+"""The agent loop: call the model, run its tool calls, feed results back, repeat.
+
+Guards: ``max_turns`` (model calls per agent invocation) ends the invocation
+"stopped"; shared budgets (tokens, money, tool calls) raise ``LimitExceeded`` after
+writing a ``limit`` span, which stops the whole run tree. Tool trouble (an exception,
+bad arguments, unknown name, malformed JSON) becomes an error tool result and the
+loop goes on. Structured output that fails validation is fed back once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from agentlab.core.context import RunContext
+from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
+from agentlab.core.tools import ToolContext, error_text, result_text
+from agentlab.errors import LimitExceeded, MaxTurns, OutputValidationError
+from agentlab.messages import Message, ToolCall, ToolResult, as_messages
+from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec, invoke_model
+from agentlab.usage import price_for
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from agentlab.core.agent import Agent
+    from agentlab.handoffs.transfer import TransferTools
+
+
+class AgentHistory:
+    """The messages of one agent invocation, with each message's index in the trace."""
+
+    __slots__ = ("ctx", "indices", "messages")
+
+    def __init__(self, ctx: RunContext) -> None:
+        self.ctx = ctx
+        self.messages: list[Message] = []
+        self.indices: list[int] = []
+
+    def add(self, message: Message) -> int:
+        index = self.ctx.trace.add_message(message)
+        self.messages.append(message)
+        self.indices.append(index)
+        return index
+
+
+async def run_agent(
+    agent: Agent,
+    input: Any,
+    ctx: RunContext,
+    parent_id: int | str,
+    transfers: TransferTools | None = None,
+    indices: Sequence[int] | None = None,
+) -> Outcome:
+    """One invocation of ``agent`` on ``input`` (text or messages).
+
+    In a Team, ``transfers`` offers the agent's handoffs as tools and ends the
+    invocation on a transfer; ``indices`` says where the input messages already are
+    in the trace (so a handed-over history is stored once).
+    """
+    inputs = as_messages(input) if indices is None else input
+    max_turns = ctx.limits.max_turns  # a nested agent's own limits are ctx.limits (ctx.child)
+    convo = AgentHistory(ctx)
+    with ctx.span("agent", agent.name, parent_id, agent=agent.name) as span:
+        if agent.instructions:
+            convo.add(Message.system(agent.instructions))
+        if indices is None:
+            for message in inputs:
+                convo.add(message)
+        else:
+            convo.messages.extend(inputs)
+            convo.indices.extend(indices)
+        span.messages_in = tuple(convo.indices)
+        first_new = len(convo.indices)
+        state = _LoopState()
+        try:
+            outcome = await _loop(agent, convo, ctx, span.id, max_turns, state, transfers)
+        except BaseException as exc:
+            keep_partial(exc, Outcome(state.last_text, messages=convo.messages, agent=agent.name))
+            raise
+        finally:
+            span.messages_out = tuple(convo.indices[first_new:])
+            span.attributes = {"turns": state.turns, "max_turns": max_turns}
+            if transfers is not None:
+                span.attributes["handoffs"] = transfers.names
+        span.output = outcome.output
+        if outcome.status == "stopped":
+            span.status, span.error = "stopped", outcome.stop_detail
+        return outcome
+
+
+class _LoopState:
+    __slots__ = ("last_text", "retried_output", "turns")
+
+    def __init__(self) -> None:
+        self.turns = 0
+        self.last_text: str | None = None
+        self.retried_output = False
+
+
+async def _loop(
+    agent: Agent, convo: AgentHistory, ctx: RunContext, span_id: int | str,
+    max_turns: int | None, state: _LoopState, transfers: TransferTools | None = None,
+) -> Outcome:  # fmt: skip
+    while True:
+        if max_turns is not None and state.turns >= max_turns:
+            stop = MaxTurns(
+                f"max_turns={max_turns} reached: agent {agent.name!r} made {state.turns} model "
+                "calls without a final answer; raise Limits(max_turns=...) or check for a loop",
+                value=max_turns, reached=state.turns,
+            )  # fmt: skip
+            ctx.record_limit(span_id, stop)
+            return Outcome(state.last_text, "stopped", "max_turns", str(stop),
+                           messages=convo.messages, agent=agent.name)  # fmt: skip
+        state.turns += 1
+        specs = None if transfers is None else transfers.specs
+        response, cost = await call_model(agent, convo, ctx, span_id, state.turns, specs)
+        if response.text:
+            state.last_text = response.text
+        # charged after last_text is kept: the reply that crosses a budget is the output
+        charge_or_stop(ctx, span_id, ctx.budget.charge, response.usage, cost, agent.model.name)
+        if response.tool_calls:
+            if transfers is None:
+                for message in await run_tool_calls(agent, response.tool_calls, ctx, span_id):
+                    convo.add(message)
+                continue
+            messages, transfer = await transfers.run_calls(agent, response.tool_calls, ctx, span_id)
+            for message in messages:
+                convo.add(message)
+            if transfer is not None:  # the invocation ends: handed over, or the hop refused
+                return transfers.outcome(transfer, state.last_text, convo.messages, convo.indices)
+            continue
+        value, problem = agent.parse_output(response.text)
+        if problem is None:
+            return Outcome(value, messages=convo.messages, agent=agent.name)
+        if state.retried_output:
+            raise OutputValidationError(
+                f"agent {agent.name!r} answered twice with output that does not fit "
+                f"{agent.output_type!r}: {problem}"
+            )
+        state.retried_output = True
+        convo.add(Message.user(
+            f"Your answer did not match the required JSON schema:\n{problem}\n"
+            "Reply again with only JSON that matches the schema."
+        ))  # fmt: skip
+
+
+def charge_or_stop(ctx: RunContext, span_id: int | str, check: Any, *args: Any) -> None:
+    """Run a budget check (or charge); on a limit, write the ``limit`` span and re-raise."""
+    try:
+        check(*args)
+    except LimitExceeded as exc:
+        raise ctx.record_limit(span_id, exc) from None
+
+
+async def call_model(
+    agent: Agent,
+    convo: AgentHistory,
+    ctx: RunContext,
+    span_id: int | str,
+    turn: int,
+    tool_specs: tuple[ToolSpec, ...] | None = None,
+) -> tuple[ModelResponse, float | None]:
+    """One model turn: a ``model`` span and the assistant message; returns the response
+    and its cost (``None``: no known price), which the caller charges to the budget.
+
+    ``tool_specs`` replaces the agent's own tools in the request (a Team adds the
+    transfer tools).
+    """
+    charge_or_stop(ctx, span_id, ctx.budget.check)
+    model = agent.model
+    specs = agent.tool_specs if tool_specs is None else tool_specs
+    request = ModelRequest(
+        tuple(convo.messages), specs, agent.settings, agent.output_schema, agent.name
+    )
+    with ctx.span("model", model.name, span_id, agent=agent.name) as span:
+        span.model = model.name
+        span.messages_in = tuple(convo.indices)
+        started = time.perf_counter()
+        response = await invoke_model(model, request)
+        calls = _with_ids(response.tool_calls, span.id)
+        index = convo.add(Message.assistant(response.text, tool_calls=calls, agent=agent.name))
+        span.messages_out = (index,)
+        span.output = response.text or None
+        price = price_for(model.price_key)
+        span.usage = response.usage
+        span.cost_usd = None if price is None else price.cost(response.usage)
+        span.attributes = {"turn": turn, "latency_s": time.perf_counter() - started}
+        if price is not None:
+            span.attributes["price_source"] = price.source
+        if response.attributes:
+            span.attributes.update(response.attributes)
+    if calls is not response.tool_calls:
+        response = ModelResponse(response.text, calls, response.usage, response.model,
+                                 response.attributes)  # fmt: skip
+    return response, span.cost_usd
+
+
+def _with_ids(calls: tuple[ToolCall, ...], span_id: int | str) -> tuple[ToolCall, ...]:
+    if all(call.id for call in calls):
+        return calls
+    return tuple(
+        call if call.id else ToolCall(call.name, call.arguments, f"call_{span_id}_{i}")
+        for i, call in enumerate(calls)
+    )
+
+
+async def run_tool_calls(
+    agent: Agent, calls: tuple[ToolCall, ...], ctx: RunContext, span_id: int | str
+) -> list[Message]:
+    """Run one turn's tool calls, concurrently when several; results in call order."""
+    if len(calls) == 1:
+        return [await run_tool_call(agent, calls[0], ctx, span_id)]
+    tasks = [asyncio.ensure_future(run_tool_call(agent, c, ctx, span_id)) for c in calls]
+    return await gather_or_cancel(tasks)
+
+
+async def run_tool_call(
+    agent: Agent, call: ToolCall, ctx: RunContext, span_id: int | str
+) -> Message:
+    """One tool call in a ``tool`` span; trouble becomes an error result for the model."""
+    charge_or_stop(ctx, span_id, ctx.budget.count_tool_call)
+    with ctx.span("tool", call.name, span_id, agent=agent.name) as span:
+        span.attributes = {"call_id": call.id, "arguments": call.arguments}
+        tool = agent.tools_by_name.get(call.name)
+        try:
+            if tool is None:
+                raise LookupError(
+                    f"no tool named {call.name!r}; available tools: "
+                    f"{', '.join(agent.tools_by_name) or '(none)'}"
+                )
+            if not isinstance(call.arguments, dict):
+                raise ValueError(
+                    f"arguments for {call.name!r} are not a JSON object: {call.arguments!r}; "
+                    "send the arguments as a JSON object"
+                )
+            content = result_text(
+                await tool.invoke(call.arguments, ToolContext(ctx, span.id, agent.name, call.id))
+            )
+            is_error = False
+        except (LimitExceeded, asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported to the model, the run goes on
+            content, is_error = error_text(exc), True
+            span.status, span.error = "error", content
+        span.output = content
+    return ToolResult(call.id, call.name, content, is_error).to_message(agent.name)

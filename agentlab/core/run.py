@@ -1,0 +1,162 @@
+"""``Run``: what every ``run()`` returns, and ``execute_root``, which makes one.
+
+A run never raises for runtime trouble; it ends "completed", "stopped" (a guard,
+gate or interrupt halted it on purpose) or "failed" (something broke), and keeps the
+partial trace, messages and output either way. ``raise_for_status()`` turns a
+stopped or failed run into the matching exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agentlab._format import format_money
+from agentlab.core.context import RunContext
+from agentlab.core.limits import Budget, Limits, as_limits
+from agentlab.core.outcome import Outcome, Status, outcome_of
+from agentlab.errors import STOP_ERRORS, RunStopped
+from agentlab.messages import Message, as_messages
+from agentlab.trace import HandoffContext, Trace, active_processors
+from agentlab.usage import Usage
+
+if TYPE_CHECKING:
+    from agentlab.core.runnable import Runnable
+
+__all__ = ["Run", "execute_root", "preflight"]
+
+
+@dataclass(slots=True, eq=False)
+class Run:
+    """The result of one run: output, status, and the trace that explains it.
+
+    >>> run = agent.run_sync("Where is order 42?")   # doctest: +SKIP
+    >>> run.output, run.status, run.usage, run.cost  # doctest: +SKIP
+    """
+
+    output: Any
+    status: Status
+    trace: Trace
+    messages: list[Message] = field(default_factory=list)
+    stop_reason: str | None = None
+    stop_detail: str | None = None
+    error: BaseException | None = None
+
+    @property
+    def usage(self) -> Usage:
+        """Tokens and requests of every model call in the run tree."""
+        return self.trace.usage
+
+    @property
+    def cost(self) -> float | None:
+        """USD for the whole run, or None when any model call has no known price."""
+        return self.trace.cost
+
+    @property
+    def duration_s(self) -> float | None:
+        return self.trace.root.duration_s
+
+    @property
+    def handoffs(self) -> list[HandoffContext]:
+        """Every transfer in the run, in order: who, hop, intent, state, messages."""
+        return HandoffContext.all_in(self.trace)
+
+    def raise_for_status(self) -> Run:
+        """Raise the run's error (failed) or a ``RunStopped`` subclass (stopped).
+
+        Returns the run itself when it completed, so it chains:
+        ``output = agent.run_sync(q).raise_for_status().output``.
+        """
+        if self.status == "failed":
+            raise self.error if self.error is not None else RuntimeError(self.stop_detail)
+        if self.status == "stopped":
+            error_type = STOP_ERRORS.get(self.stop_reason or "", RunStopped)
+            raise error_type(self.stop_detail or "the run stopped", stop_reason=self.stop_reason)
+        return self
+
+    def show(self) -> Any:
+        """The run viewer widget (in Jupyter): step through turns, inspect handoffs."""
+        return self.trace.show()
+
+    def __repr__(self) -> str:
+        reason = f" ({self.stop_reason})" if self.stop_reason else ""
+        output = repr(self.output)
+        if len(output) > 60:
+            output = output[:57] + "..."
+        return f"<Run {self.status}{reason} output={output} spans={len(self.trace.spans)}>"
+
+    def __str__(self) -> str:
+        lines = [f"status: {self.status}" + (f" ({self.stop_reason})" if self.stop_reason else "")]
+        if self.stop_detail:
+            lines.append(f"detail: {self.stop_detail}")
+        usage = self.usage
+        lines.append(
+            f"usage: {usage.requests} model calls, {usage.input_tokens} in / "
+            f"{usage.output_tokens} out tokens, {format_money(self.cost)}"
+        )
+        lines.append(f"output: {self.output}")
+        return "\n".join(lines) + "\n\n" + self.trace.pretty()
+
+
+def preflight(root: Runnable) -> list[Runnable]:
+    """Check the whole tree before any call (missing keys, ...), each node once.
+
+    Returns the nodes visited, root first.
+    """
+    seen: set[int] = set()
+    nodes: list[Runnable] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        nodes.append(node)
+        node._preflight()
+        stack.extend(node._children())
+    return nodes
+
+
+async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) -> Run:
+    """Run ``runnable`` as the root of a new run tree with its own trace and budget."""
+    as_messages(input)  # ConfigError for input that is neither text nor messages
+    nodes = preflight(runnable)
+    limits = as_limits(limits, "run()") or runnable.limits or Limits()
+    settings: dict[str, dict[str, Any]] = {}
+    for node in nodes:
+        settings.update(node._model_settings())
+    header = {"limits": limits.to_dict(), "models": settings}
+    trace = Trace(processors=active_processors(), header=header)
+    ctx = RunContext(trace, Budget(limits), limits)
+    with trace.start_span("run", runnable.name, None, agent=runnable._agent_name()) as root:
+        root.attributes = {"runnable": type(runnable).__name__, "limits": limits.to_dict()}
+        if isinstance(input, str):
+            root.attributes["input"] = input
+        outcome = await _guarded(runnable, input, ctx, root.id)
+        outcome.close(root)
+        root.attributes.update(
+            status=outcome.status, stop_reason=outcome.stop_reason, stop_detail=outcome.stop_detail
+        )
+        note = ctx.budget.cost_note()
+        if note:
+            root.attributes["cost_budget"] = note
+    messages = outcome.messages or list(trace.messages)
+    return Run(
+        outcome.output,
+        outcome.status,
+        trace,
+        messages,
+        outcome.stop_reason,
+        outcome.stop_detail,
+        outcome.error,
+    )
+
+
+async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int | str) -> Outcome:
+    """Execute the root, turning guards, interrupts and errors into an ``Outcome``."""
+    try:
+        if ctx.limits.timeout_s is None:
+            return await runnable._execute(input, ctx, root_id)
+        return await ctx.within_timeout(runnable, input, root_id)
+    except BaseException as exc:  # noqa: BLE001 - a run returns; it never raises
+        return outcome_of(exc)
