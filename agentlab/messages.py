@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from agentlab.errors import ConfigError
+
 Role = Literal["system", "user", "assistant", "tool"]
 
 
@@ -125,8 +127,6 @@ def as_messages(value: str | Message | list[Message] | tuple[Message, ...]) -> l
         return [value]
     if isinstance(value, (list, tuple)) and all(isinstance(m, Message) for m in value):
         return list(value)
-    from agentlab.errors import ConfigError
-
     raise ConfigError(
         f"run input must be a str or a list of al.Message, got {type(value).__name__}; "
         "pass text, e.g. agent.run('Where is order 42?')"

@@ -17,6 +17,30 @@ def test_all_is_sorted_and_every_name_resolves():
         assert getattr(al, name) is not None, name
 
 
+def test_the_type_checking_mirror_equals_the_export_table():
+    """What static tools see (the ``if TYPE_CHECKING:`` imports) is what ``al.<name>`` loads."""
+    import ast
+    from pathlib import Path
+
+    source = Path(al.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    table = next(
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "_EXPORTS"
+    )
+    block = next(n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING")
+    mirror: dict[str, str] = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom), ast.dump(node)
+        for alias in node.names:
+            assert alias.asname == alias.name, f"write 'import {alias.name} as {alias.name}'"
+            module = f"{node.module}.{alias.name}"
+            is_module = table.get(alias.name) == module
+            mirror[alias.name] = module if is_module else str(node.module)
+    assert mirror == table
+
+
 def test_every_public_name_has_a_docstring():
     missing = [
         name

@@ -12,12 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from agentlab._format import format_money
 from agentlab.errors import ConfigError
+from agentlab.experiment.result import ExperimentResult
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agentlab.experiment.result import ExperimentResult
     from agentlab.trace import Trace
 
 ESTIMATE_COLUMNS = (
@@ -89,15 +90,11 @@ class Estimate:
 
 
 def _money(value: float | None) -> str:
-    from agentlab._format import format_money
-
     return "unpriced" if value is None else format_money(value)
 
 
 def traces_by_design(traces: Any, designs: list[str]) -> dict[str, list[Trace]]:
     """Normalise ``traces=`` (a result, a dict, or a list for one design) to a dict."""
-    from agentlab.experiment.result import ExperimentResult
-
     if isinstance(traces, ExperimentResult):
         grouped: dict[str, list[Any]] = {d: [] for d in designs}
         for task in traces.tasks:

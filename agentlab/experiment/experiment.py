@@ -33,6 +33,7 @@ from agentlab._redact import redact
 from agentlab.core.limits import Limits, as_limits
 from agentlab.core.run import preflight
 from agentlab.core.runnable import Runnable
+from agentlab.core.sync import run_sync
 from agentlab.errors import ConfigError
 from agentlab.experiment.dataset import (
     as_designs,
@@ -41,6 +42,7 @@ from agentlab.experiment.dataset import (
     check_whole,
     load_dataset,
 )
+from agentlab.experiment.estimate import estimate_from_traces, traces_by_design
 from agentlab.experiment.result import ExperimentResult, TaskResult
 
 if TYPE_CHECKING:
@@ -138,8 +140,6 @@ class Experiment:
 
         Ctrl-C (or Jupyter's stop button) stops it and returns the finished results.
         """
-        from agentlab.core.sync import run_sync
-
         return run_sync(self.run(**options))
 
     def estimate(self, *, pilot: int = 2, traces: Any = None, concurrency: int = 8) -> Estimate:
@@ -153,13 +153,9 @@ class Experiment:
 
         >>> exp.estimate(pilot=3)   # doctest: +SKIP
         """
-        from agentlab.experiment.estimate import estimate_from_traces, traces_by_design
-
         pilot_result: ExperimentResult | None = None
         if traces is None:
             check_whole("pilot", pilot, 2)
-            from agentlab.core.sync import run_sync
-
             count = min(pilot, len(self.examples))
             coro = self._run(self._tasks(count, 1), concurrency=concurrency, progress=False,
                              limits=self.limits, max_cost_usd=None)  # fmt: skip

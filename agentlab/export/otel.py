@@ -34,6 +34,7 @@ import json
 import re
 from typing import Any
 
+from agentlab._json import jsonable
 from agentlab._redact import redact
 from agentlab._version import __version__
 from agentlab.errors import ConfigError
@@ -184,8 +185,6 @@ def _ns(seconds: float) -> int:
 
 
 def _json(value: Any) -> str:
-    from agentlab._json import jsonable
-
     return redact(json.dumps(jsonable(value), ensure_ascii=False))
 
 

@@ -10,6 +10,13 @@ Model strings::
 
 Provider calls share a per-provider concurrency limit across the process
 (``al.models.set_concurrency("openai", 4)``, default 8); see ``models/calls.py``.
+
+What lives here: ``base`` (the protocol, requests and responses), ``scripted``
+(ScriptedModel, FunctionModel), ``provider`` and ``calls`` (what the adapters share:
+keys, clients, retries, the concurrency limit), ``openai`` and ``anthropic`` (the two
+wire formats), ``cassette``, ``replay`` and ``_recordings`` (record and replay).
+
+May import: the leaf modules only (``errors``, ``messages``, ``usage``, private helpers).
 """
 
 from __future__ import annotations
@@ -17,8 +24,10 @@ from __future__ import annotations
 from typing import Any
 
 from agentlab.errors import ConfigError
+from agentlab.models.anthropic import AnthropicModel
 from agentlab.models.base import Model, ModelRequest, ModelResponse, ToolSpec
 from agentlab.models.calls import set_concurrency
+from agentlab.models.openai import OpenAIModel
 from agentlab.models.scripted import FunctionModel, ScriptedModel
 
 __all__ = [
@@ -56,11 +65,7 @@ def resolve_model(spec: str | Any) -> Any:
     if provider not in PROVIDERS or not sep or not model_name.strip() or (at and not base_url):
         raise ConfigError(model_string_problem(spec))
     if provider == "openai":
-        from agentlab.models.openai import OpenAIModel
-
         return OpenAIModel(model_name, base_url=base_url or None)
-    from agentlab.models.anthropic import AnthropicModel
-
     return AnthropicModel(model_name, base_url=base_url or None)
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agentlab._json import as_text
+from agentlab.core.agent import Agent
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome, keep_partial
 from agentlab.core.runnable import Runnable
@@ -71,7 +72,6 @@ class EvaluatorOptimizer(Pattern):
         name: str | None = None,
         limits: Any = None,
     ) -> None:
-        from agentlab.core.agent import Agent
         from agentlab.patterns.decisions import Verdict
 
         self._configure(name, limits)

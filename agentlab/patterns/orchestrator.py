@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from agentlab._json import as_text
+from agentlab.core.agent import Agent
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome, gather_or_cancel, keep_partial
 from agentlab.core.runnable import Runnable
@@ -76,7 +77,6 @@ class Orchestrator(Pattern):
         name: str | None = None,
         limits: Any = None,
     ) -> None:
-        from agentlab.core.agent import Agent
         from agentlab.patterns.decisions import Plan
 
         self._configure(name, limits)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agentlab._json import as_text
 from agentlab.core.context import RunContext
@@ -41,9 +41,7 @@ from agentlab.patterns._steps import (
     as_step,
     call,
 )
-
-if TYPE_CHECKING:
-    from agentlab.patterns.vote import Picker
+from agentlab.patterns.vote import Picker
 
 _ON_ERROR = ("continue", "fail")
 
@@ -131,8 +129,6 @@ class Parallel(Pattern):
         >>> al.Parallel.vote(solver, n=3).run_sync("What is 6 x 7?").output
         '42'
         """
-        from agentlab.patterns.vote import Picker
-
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ConfigError(f"vote needs n >= 1 attempts, got n={n!r}; e.g. n=5")
         solver = as_step(solver, "the vote's solver")

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agentlab._json import as_text
+from agentlab.core.agent import Agent
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome
 from agentlab.core.runnable import Runnable
@@ -50,7 +51,6 @@ class Picker:
                 )
             self.rule = pick
         elif isinstance(pick, Runnable):
-            from agentlab.core.agent import Agent
             from agentlab.patterns.decisions import Choice
 
             self.structured = isinstance(pick, Agent)

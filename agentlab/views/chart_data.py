@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError
+from agentlab.experiment.result import summarize_tasks, summary_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -219,8 +220,6 @@ def experiment_frame(results: Any) -> pd.DataFrame:
 
 def _per_design(tasks: pd.DataFrame) -> pd.DataFrame:
     """``summary()``'s rows from ``to_pandas()``'s, by the same function."""
-    from agentlab.experiment.result import summarize_tasks, summary_frame
-
     records = tasks.to_dict("records")
     designs = dict.fromkeys(r["design"] for r in records)  # first-seen order, like summary()
     return summary_frame(

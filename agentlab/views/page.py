@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from agentlab.trace import Trace
 from agentlab.views.data import build_index, detail, message_data, secrets_read_once, summary
 from agentlab.views.files import widget_file
 from agentlab.views.snapshot import snapshot_html
-
-if TYPE_CHECKING:
-    from agentlab.trace import Trace
 
 
 def _script_json(data: Any) -> str:
@@ -113,8 +111,6 @@ def write_view(trace_path: str | Path, output: str | Path | None = None) -> Path
 
     >>> write_view("trace.jsonl", "trace.html")  # doctest: +SKIP
     """
-    from agentlab.trace import Trace
-
     source = Path(trace_path)
     if not source.is_file():
         raise FileNotFoundError(f"no trace file at {source}: save one with run.trace.save(path)")

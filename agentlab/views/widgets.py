@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import traitlets
 
+from agentlab.errors import ConfigError
+from agentlab.trace import Trace
 from agentlab.views.data import build_index, detail, summary
 from agentlab.views.files import widget_file
 from agentlab.views.snapshot import compare_html, snapshot_html
@@ -45,15 +47,11 @@ LIVE_INTERVAL_S = 0.25  # the live view redraws at most this often while a run g
 
 
 def _trace_of(value: Any, caller: str = "al.show()") -> Trace:
-    from agentlab.trace import Trace
-
     if isinstance(value, Trace):
         return value
     trace = getattr(value, "trace", None)
     if isinstance(trace, Trace):
         return trace
-    from agentlab.errors import ConfigError
-
     hint = "pass run, run.trace or al.Trace.load('trace.jsonl')"
     if isinstance(value, (list, tuple)) or hasattr(value, "traces"):
         hint = "to see several runs side by side use al.compare(run_a, run_b); " + hint
@@ -220,8 +218,6 @@ def compare(
     if titles is None:
         titles = [f"{chr(65 + i)}: {summary(t)['title']}" for i, t in enumerate(traces)]
     if len(titles) != len(traces):
-        from agentlab.errors import ConfigError
-
         raise ConfigError(
             f"compare() got {len(traces)} runs but {len(titles)} titles; give one title per run"
         )

@@ -20,7 +20,7 @@ import pytest
 from test_browser import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).resolve().parent.parent  # where trace_samples.py is
 
 CELLS = [
     f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"

@@ -11,7 +11,7 @@ import pytest
 
 import agentlab as al
 
-SCRIPT = Path(__file__).parent.parent / "data" / "cassettes" / "record_smollm2.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "data" / "cassettes" / "record_smollm2.py"
 
 
 @pytest.fixture(scope="module")
