@@ -29,7 +29,11 @@ def test_the_type_checking_mirror_equals_the_export_table():
         for node in tree.body
         if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "_EXPORTS"
     )
-    block = next(n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING")
+    block = next(
+        n
+        for n in tree.body
+        if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING"
+    )
     mirror: dict[str, str] = {}
     for node in block.body:
         assert isinstance(node, ast.ImportFrom), ast.dump(node)
