@@ -11,6 +11,7 @@ Every message says what was wrong, with which value, and what to write instead::
     ├── ToolError                a tool raised (reported to the model, not raised)
     ├── OutputValidationError    structured output failed validation twice
     ├── DecisionError            invalid model decision (unknown route label, ...)
+    ├── UserExit                 user code called sys.exit() (the run fails instead)
     └── RunStopped               raised by ``run.raise_for_status()`` for stopped runs
         ├── GateStopped          a gate rejected a step's output
         ├── Interrupted          Ctrl-C / Jupyter's stop button
@@ -79,6 +80,14 @@ class OutputValidationError(AgentlabError):
 
 class DecisionError(AgentlabError):
     """A model made an invalid decision: unknown route label, unknown worker, bad plan."""
+
+
+class UserExit(AgentlabError):
+    """User code (a tool, a step, a check) raised ``SystemExit`` (``sys.exit()``).
+
+    The run that called it fails with this error (the original is its ``__cause__``)
+    instead of the exit stopping the event loop that every run shares.
+    """
 
 
 class RunStopped(AgentlabError):

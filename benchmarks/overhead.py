@@ -8,8 +8,10 @@ latency, all in this one process so the ratios are comparable:
   reported per model turn.
 
 "plain asyncio" calls agentlab's ScriptedModel and the tool directly in a hand-written
-loop (the floor). agentlab runs with tracing on (the default) and off
-(``agentlab.trace.trace.disabled()``). Peers that are not installed are reported as
+loop (the floor). "bare run_in_executor" is one ``await loop.run_in_executor(None, ...)``
+of the same tool: the cost of any thread hop, the yardstick for what a sync tool adds to
+a turn (agentlab with a sync tool minus agentlab with an async tool, per tool call). agentlab runs with tracing on (the default) and off
+(``agentlab.trace.disabled()``). Peers that are not installed are reported as
 skipped; install them with ``pip install -e ".[bench]"``.
 
     python benchmarks/overhead.py            # prints a table, writes results/overhead.json
@@ -31,11 +33,13 @@ from typing import Any
 from _common import median, table, write_result
 
 import agentlab as al
-import agentlab.trace.trace
+import agentlab.trace.processors
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ToolSpec
 
 LOOP_TURNS = 11
+BARE = "bare run_in_executor (one round trip)"
+PLAIN_HOP = "plain asyncio, tool via run_in_executor"
 Once = Callable[[], Awaitable[Any]]
 
 
@@ -73,7 +77,21 @@ def agentlab_async_tool(turns: int, runs: int) -> Once:
     return agentlab_runner(turns, runs, lookup_async)
 
 
-def plain_runner(turns: int, runs: int) -> Once:
+def bare_executor_runner(turns: int, runs: int) -> Once:
+    """One bare ``run_in_executor`` round trip of the sync tool (whatever ``turns``)."""
+
+    async def once() -> str:
+        return await asyncio.get_running_loop().run_in_executor(None, lookup, "42")
+
+    return once
+
+
+def plain_executor_runner(turns: int, runs: int) -> Once:
+    """The plain loop with each tool call a bare ``run_in_executor`` round trip."""
+    return plain_runner(turns, runs, hop=True)
+
+
+def plain_runner(turns: int, runs: int, *, hop: bool = False) -> Once:
     """The same ScriptedModel and tool, called from a hand-written asyncio loop."""
     model = _script(turns, runs)
     specs = (ToolSpec("lookup", "Look an order up by id.", {"type": "object"}),)
@@ -86,7 +104,12 @@ def plain_runner(turns: int, runs: int) -> Once:
             if not response.tool_calls:
                 return response.text
             for call in response.tool_calls:
-                messages.append(Message("tool", lookup(**call.arguments), tool_call_id=call.id))
+                if hop:
+                    loop = asyncio.get_running_loop()
+                    result = await loop.run_in_executor(None, lambda: lookup(**call.arguments))
+                else:
+                    result = lookup(**call.arguments)
+                messages.append(Message("tool", result, tool_call_id=call.id))
 
     return once
 
@@ -230,14 +253,14 @@ class Contender:
         self.samples: list[float] = []
 
     async def time(self, runs: int) -> float:
-        token = agentlab.trace.trace._TRACING_ENABLED.set(self.tracing)
+        token = agentlab.trace.processors._TRACING_ENABLED.set(self.tracing)
         try:
             started = time.perf_counter()
             for _ in range(runs):
                 await self.once()
             return (time.perf_counter() - started) / runs
         finally:
-            agentlab.trace.trace._TRACING_ENABLED.reset(token)
+            agentlab.trace.processors._TRACING_ENABLED.reset(token)
 
 
 async def measure_all(contenders: list[Contender], rounds: int) -> None:
@@ -264,9 +287,11 @@ async def collect(runs_single: int, runs_loop: int, rounds: int) -> dict[str, di
     """Seconds per single-turn run and per model turn of the tool loop, per framework."""
     entries: list[tuple[str, Callable[[int, int], Once], dict[str, Any]]] = [
         ("plain asyncio", plain_runner, {}),
+        (PLAIN_HOP, plain_executor_runner, {}),
         ("agentlab (tracing on)", agentlab_runner, {"tracing": True}),
         ("agentlab (tracing off)", agentlab_runner, {"tracing": False}),
         ("agentlab (tracing on, async tool)", agentlab_async_tool, {"tracing": True}),
+        (BARE, bare_executor_runner, {}),
     ]
     figures: dict[str, dict[str, Any]] = {}
     for name, (module, factory) in PEERS.items():
@@ -285,6 +310,11 @@ async def collect(runs_single: int, runs_loop: int, rounds: int) -> dict[str, di
         )
     await measure_all([c for pair in timed.values() for c in pair], rounds)
     for name, (single, loop) in timed.items():
+        if name == BARE:  # one hop, not a run: its loop workload is not a tool loop
+            figures[name] = {"single_run_us": median(single.samples) * 1e6, "per_turn_us": None,
+                             "single_run_us_min": min(single.samples) * 1e6}  # fmt: skip
+            print(f"  {name}: {figures[name]['single_run_us']:,.1f} us")
+            continue
         figures[name] = {
             "single_run_us": median(single.samples) * 1e6,
             "per_turn_us": median(loop.samples) / LOOP_TURNS * 1e6,
@@ -314,6 +344,17 @@ def report(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
         },
         "goal_under_50us": all(ours[k] < 50 for k in ("single_run_us", "per_turn_us")),
     }
+    per_call = LOOP_TURNS / (LOOP_TURNS - 1)  # 10 tool calls in 11 turns
+    async_tool = figures["agentlab (tracing on, async tool)"]
+    added = (ours["per_turn_us"] - async_tool["per_turn_us"]) * per_call
+    in_loop = (figures[PLAIN_HOP]["per_turn_us"] - plain["per_turn_us"]) * per_call
+    hop = figures[BARE]["single_run_us"]
+    summary["sync_tool_adds_per_call_us"] = added
+    summary["bare_run_in_executor_us"] = hop
+    summary["bare_run_in_executor_in_a_tool_loop_us"] = in_loop
+    summary["sync_tool_adds_vs_bare_hop"] = added / hop
+    summary["sync_tool_adds_vs_bare_hop_in_a_tool_loop"] = added / in_loop
+    summary["goal_sync_tool_within_one_bare_hop"] = added <= min(hop, in_loop)
     if peers:
         for k in ("single_run_us", "per_turn_us"):
             fastest = min(p[k] for p in peers)
@@ -330,7 +371,7 @@ def report(figures: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def _ratio(value: float | None, ours: float) -> str:
     if value is None:
-        return "skipped"
+        return "-"
     ratio = value / ours
     return f"{ratio:.0f}x" if ratio >= 10 else f"{ratio:.2f}x"
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentlab.core.limits import Budget, Limits
 from agentlab.core.outcome import Outcome, keep_partial, outcome_of
-from agentlab.errors import LimitExceeded, Timeout
+from agentlab.errors import LimitExceeded, Timeout, UserExit
 
 if TYPE_CHECKING:
     from agentlab.core.runnable import Runnable
@@ -65,8 +65,8 @@ class RunContext:
             if exc.scope is not None and exc.scope is not own_budget:
                 raise  # a budget shared with the parent ran out: stop the whole tree
             return outcome_of(exc)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            raise
+        except (UserExit, asyncio.CancelledError, KeyboardInterrupt):
+            raise  # sys.exit() in user code, an interrupt: the whole run ends
         except Exception as exc:  # noqa: BLE001 - a child's failure is data for the parent
             return outcome_of(exc)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
 from agentlab.core.tools import ToolContext, error_text, result_text
-from agentlab.errors import LimitExceeded, MaxTurns, OutputValidationError
+from agentlab.errors import LimitExceeded, MaxTurns, OutputValidationError, UserExit
 from agentlab.messages import Message, ToolCall, ToolResult, as_messages
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec, invoke_model
 from agentlab.usage import price_for
@@ -239,7 +239,7 @@ async def run_tool_call(
                 await tool.invoke(call.arguments, ToolContext(ctx, span.id, agent.name, call.id))
             )
             is_error = False
-        except (LimitExceeded, asyncio.CancelledError, KeyboardInterrupt):
+        except (LimitExceeded, UserExit, asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - reported to the model, the run goes on
             content, is_error = error_text(exc), True

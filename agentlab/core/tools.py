@@ -3,8 +3,8 @@
 The JSON schema comes from the type hints and the docstring via pydantic, never by
 hand. Arguments are validated before the call; a failing tool, bad arguments, an
 unknown tool name or malformed JSON become an error result the model sees
-(``"Error: <Type>: <message>"``), and the run goes on. Sync tools run in a worker
-thread, so several calls in one turn overlap.
+(``"Error: <Type>: <message>"``), and the run goes on. Sync tools run on a worker
+thread (``agentlab._workers``), so several calls in one turn overlap.
 
 >>> def lookup_order(order_id: str) -> str:
 ...     '''Look an order up by id.
@@ -20,7 +20,6 @@ thread, so several calls in one turn overlap.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import inspect
 import json
@@ -32,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from agentlab._format import safe_str
 from agentlab._json import jsonable
 from agentlab._redact import redact
+from agentlab._workers import call_user
 from agentlab.core.names import check_tool_name
 from agentlab.errors import ConfigError
 from agentlab.models.base import ToolSpec
@@ -157,14 +157,11 @@ def function_tool(fn: Callable[..., Any] | Tool, *, name: str | None = None) -> 
     tool_name = check_tool_name(name or getattr(fn, "__name__", ""))
     description, _ = parse_docstring(fn.__doc__)
     validator, schema = _validator(fn, tool_name)
-    is_async = inspect.iscoroutinefunction(fn)
 
     async def invoke(arguments: dict[str, Any], context: ToolContext) -> Any:
         values = validator.model_validate(arguments)
         kwargs = {field: getattr(values, field) for field in type(values).model_fields}
-        if is_async:
-            return await fn(**kwargs)
-        return await asyncio.to_thread(fn, **kwargs)
+        return await call_user(fn, **kwargs)
 
     return Tool(ToolSpec(tool_name, description or tool_name, schema), invoke)
 

@@ -22,7 +22,6 @@ once spent; interrupting keeps the finished results.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import numbers
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -30,6 +29,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from agentlab._redact import redact
+from agentlab._workers import call_user
 from agentlab.core.limits import Limits, as_limits
 from agentlab.core.run import preflight
 from agentlab.core.runnable import Runnable
@@ -286,9 +286,7 @@ class _Runner:
             return
         example = self.exp.examples[task.index]
         try:
-            value = self.exp.check(run.output, example)
-            if inspect.isawaitable(value):
-                value = await value
+            value = await call_user(self.exp.check, run.output, example)
             score = _as_score(value)
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise

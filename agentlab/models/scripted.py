@@ -10,11 +10,11 @@ tokens at that model's real price so offline notebooks show realistic money.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
+from agentlab._workers import call_user
 from agentlab.errors import ConfigError, ScriptExhausted
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec, estimate_usage
@@ -171,9 +171,7 @@ class FunctionModel:
         number = self.calls
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
-        value = self.fn(list(request.messages), list(request.tools))
-        if inspect.isawaitable(value):
-            value = await value
+        value = await call_user(self.fn, list(request.messages), list(request.tools))
         return to_response(value, request, number)
 
     def __repr__(self) -> str:

@@ -4,19 +4,19 @@ A plain Python function used where a runnable goes (a chain step, a parallel bra
 a router's classifier) is wrapped in a ``FunctionStep``. It writes one ``tool`` span
 named after the function (attrs: ``function``; output: what it returned), so the
 trace shows every step, but it is not a model tool call: it does not count against
-``Limits(max_tool_calls=...)``. Sync functions run in a worker thread (like sync
-tools), so sync branches of a ``Parallel`` overlap; async functions are awaited.
+``Limits(max_tool_calls=...)``. Sync functions run on a worker thread (like sync
+tools, ``agentlab._workers``), so sync branches of a ``Parallel`` overlap; async
+functions are awaited.
 """
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import re
 from collections.abc import Callable
 from typing import Any
 
 from agentlab._json import as_text
+from agentlab._workers import call_user
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome
 from agentlab.core.runnable import Runnable, check_runnable
@@ -40,14 +40,6 @@ def function_name(fn: Callable[..., Any], default: str) -> str:
     return default if not name or name == "<lambda>" else name
 
 
-async def call(fn: Callable[..., Any], *args: Any) -> Any:
-    """Call a quick sync or async function inline (gate checks, merge and pick rules)."""
-    value = fn(*args)
-    if inspect.isawaitable(value):
-        value = await value
-    return value
-
-
 class FunctionStep(Runnable):
     """A plain function (sync or async) of one argument, as a runnable step.
 
@@ -60,19 +52,11 @@ class FunctionStep(Runnable):
         self.fn = fn
         self.name = function_name(fn, "function")
         self.limits = None
-        self.is_async = inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(
-            getattr(fn, "__call__", None)  # noqa: B004 - async callable objects
-        )
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         with ctx.span("tool", self.name, parent_id) as span:
             span.attributes = {"function": getattr(self.fn, "__qualname__", self.name)}
-            if self.is_async:
-                value = await self.fn(input)
-            else:
-                value = await asyncio.to_thread(self.fn, input)
-                if inspect.isawaitable(value):
-                    value = await value
+            value = await call_user(self.fn, input)
             span.output = value
         return Outcome(value)
 

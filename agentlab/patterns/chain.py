@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agentlab._json import as_text
+from agentlab._workers import call_user
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, keep_partial
 from agentlab.core.runnable import Runnable
@@ -26,7 +27,6 @@ from agentlab.errors import ConfigError
 from agentlab.patterns._base import Pattern, check_name
 from agentlab.patterns._steps import (
     as_step,
-    call,
     function_name,
     step_input,
 )
@@ -74,7 +74,7 @@ class Gate(Runnable):
         text = as_text(value)
         with ctx.span("gate", self.name, parent_id) as span:
             span.attributes = {"gate": self.name, "step": step, "passed": None}
-            passed = bool(await call(self.check, text))
+            passed = bool(await call_user(self.check, text))
             span.attributes["passed"] = passed
             if passed:
                 return Outcome(value)
@@ -90,7 +90,7 @@ class Gate(Runnable):
             return "its check returned False"
         if isinstance(self.reason, str):
             return self.reason
-        return str(await call(self.reason, text))
+        return str(await call_user(self.reason, text))
 
     def __repr__(self) -> str:
         return f"Gate({self.name!r})"

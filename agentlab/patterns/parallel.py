@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agentlab._json import as_text
+from agentlab._workers import call_user
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome, keep_partial
 from agentlab.core.runnable import Runnable
@@ -39,7 +40,6 @@ from agentlab.errors import ConfigError, LimitExceeded
 from agentlab.patterns._base import Pattern
 from agentlab.patterns._steps import (
     as_step,
-    call,
 )
 from agentlab.patterns.vote import Picker
 
@@ -184,7 +184,7 @@ class Parallel(Pattern):
             span.attributes = {"inputs": len(good)}
             if self._merge_fn is not None:
                 try:
-                    outcome = Outcome(await call(self._merge_fn, good))
+                    outcome = Outcome(await call_user(self._merge_fn, good))
                 except (LimitExceeded, asyncio.CancelledError):
                     raise
                 except Exception as exc:  # noqa: BLE001 - a broken merge fails the block

@@ -26,12 +26,13 @@ from collections.abc import Callable
 from typing import Any
 
 from agentlab._json import as_text
+from agentlab._workers import call_user
 from agentlab.core.agent import Agent
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome
 from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError, DecisionError, LimitExceeded
-from agentlab.patterns._steps import call, function_name, input_text, normalize
+from agentlab.patterns._steps import function_name, input_text, normalize
 
 _RULES = ("majority", "first")
 
@@ -117,7 +118,7 @@ class Picker:
         if self.rule == "first" and self.judge is None and self.fn is None:
             return Outcome(good[0][1]), good[0][0]
         if self.fn is not None:
-            value = await call(self.fn, [v for _, v in good])
+            value = await call_user(self.fn, [v for _, v in good])
             return Outcome(value), _index_of(value, good)
         assert self.judge is not None
         return await self._ask_judge(input, good, ctx, parent_id)
