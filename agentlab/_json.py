@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from decimal import Decimal
+import sys
 from enum import Enum
 from typing import Any
 
@@ -36,7 +36,8 @@ def jsonable(value: Any) -> Any:
         return jsonable(value.to_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Decimal):
+    decimal = sys.modules.get("decimal")  # no Decimal exists before decimal is imported
+    if decimal is not None and isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()

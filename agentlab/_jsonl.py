@@ -60,9 +60,12 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value (write null or a number)")
 
 
-def parse_line(text: str | bytes) -> Any:
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)  # one decoder: built once
+
+
+def parse_line(text: str) -> Any:
     """One JSON value, refusing NaN/Infinity; ``ValueError`` (or RecursionError) otherwise."""
-    return json.loads(text, parse_constant=_refuse_constant)
+    return _DECODER.decode(text)
 
 
 def read_jsonl(
@@ -75,24 +78,41 @@ def read_jsonl(
     that died while appending leaves behind.
     """
     path = Path(path)
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, 1):
-            if not raw.strip():
+    number = 0
+    try:
+        with path.open(encoding="utf-8", newline="") as lines:  # decoded in C, in chunks
+            for number, text in enumerate(lines, 1):
+                if not text.strip():
+                    continue
+                try:
+                    value = parse_line(text)
+                except RecursionError:
+                    raise _bad_line(
+                        path, number, "depth", "more than Python can read", what
+                    ) from None
+                except ValueError as exc:
+                    if skip_cut_tail and not text.endswith("\n") and not lines.read(1):
+                        return
+                    raise _bad_line(path, number, "json", str(exc), what) from None
+                if type(value) is not dict:
+                    raise _bad_line(path, number, "object", type(value).__name__, what)
+                yield number, value
+    except UnicodeDecodeError as exc:
+        line, detail = _undecodable_line(path, number, exc)
+        raise _bad_line(path, line, "encoding", detail, what) from None
+
+
+def _undecodable_line(path: Path, after: int, exc: UnicodeDecodeError) -> tuple[int, str]:
+    """The first line past ``after`` that is not UTF-8, and why (read again, in bytes)."""
+    with path.open("rb") as raw:
+        for number, line in enumerate(raw, 1):
+            if number <= after:
                 continue
             try:
-                value = parse_line(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                detail = f"{exc.reason} at byte {exc.start}"
-                raise _bad_line(path, number, "encoding", detail, what) from None
-            except RecursionError:
-                raise _bad_line(path, number, "depth", "more than Python can read", what) from None
-            except ValueError as exc:
-                if skip_cut_tail and not raw.endswith(b"\n") and not lines.peek(1):
-                    return
-                raise _bad_line(path, number, "json", str(exc), what) from None
-            if not isinstance(value, dict):
-                raise _bad_line(path, number, "object", type(value).__name__, what)
-            yield number, value
+                line.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                return number, f"{bad.reason} at byte {bad.start}"
+    return after + 1, exc.reason
 
 
 def read_json(path: Path | str, what: str) -> Any:

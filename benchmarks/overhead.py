@@ -10,7 +10,8 @@ latency, all in this one process so the ratios are comparable:
 "plain asyncio" calls agentlab's ScriptedModel and the tool directly in a hand-written
 loop (the floor). "bare run_in_executor" is one ``await loop.run_in_executor(None, ...)``
 of the same tool: the cost of any thread hop, the yardstick for what a sync tool adds to
-a turn (agentlab with a sync tool minus agentlab with an async tool, per tool call). agentlab runs with tracing on (the default) and off
+a turn (agentlab with a sync tool minus agentlab with an async tool, per tool call).
+agentlab runs with tracing on (the default) and off
 (``agentlab.trace.disabled()``). Peers that are not installed are reported as
 skipped; install them with ``pip install -e ".[bench]"``.
 
@@ -106,7 +107,7 @@ def plain_runner(turns: int, runs: int, *, hop: bool = False) -> Once:
             for call in response.tool_calls:
                 if hop:
                     loop = asyncio.get_running_loop()
-                    result = await loop.run_in_executor(None, lambda: lookup(**call.arguments))
+                    result = await loop.run_in_executor(None, lookup, call.arguments["order_id"])
                 else:
                     result = lookup(**call.arguments)
                 messages.append(Message("tool", result, tool_call_id=call.id))

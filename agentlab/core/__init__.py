@@ -9,17 +9,10 @@ everything), ``run`` (``Run`` and the root of a run), ``agent`` and ``agent_tool
 
 May import: the leaf modules, ``agentlab.trace`` and ``agentlab.models``; and, in
 ``Agent._implicit_team`` alone (a bridge, inside the function), ``agentlab.handoffs``.
+Names load on first use (``import agentlab.core.limits`` stays light).
 """
 
-from agentlab.core.agent import Agent
-from agentlab.core.context import RunContext
-from agentlab.core.conversation import Conversation, ConversationState
-from agentlab.core.limits import Budget, Limits, as_limits
-from agentlab.core.outcome import Outcome
-from agentlab.core.run import Run, execute_root, preflight
-from agentlab.core.runnable import Runnable, check_runnable
-from agentlab.core.sync import run_sync
-from agentlab.core.tools import Tool, ToolContext, function_tool, tool
+from agentlab._lazy import lazy_exports
 
 __all__ = [
     "Agent",
@@ -41,3 +34,26 @@ __all__ = [
     "run_sync",
     "tool",
 ]
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "Agent": "agentlab.core.agent",
+        "Budget": "agentlab.core.limits",
+        "Conversation": "agentlab.core.conversation",
+        "ConversationState": "agentlab.core.conversation",
+        "Limits": "agentlab.core.limits",
+        "Outcome": "agentlab.core.outcome",
+        "Run": "agentlab.core.run",
+        "RunContext": "agentlab.core.context",
+        "Runnable": "agentlab.core.runnable",
+        "Tool": "agentlab.core.tools",
+        "ToolContext": "agentlab.core.tools",
+        "as_limits": "agentlab.core.limits",
+        "check_runnable": "agentlab.core.runnable",
+        "execute_root": "agentlab.core.run",
+        "function_tool": "agentlab.core.tools",
+        "preflight": "agentlab.core.run",
+        "run_sync": "agentlab.core.sync",
+        "tool": "agentlab.core.tools",
+    },
+)

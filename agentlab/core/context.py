@@ -12,7 +12,8 @@ from agentlab.errors import LimitExceeded, Timeout, UserExit
 
 if TYPE_CHECKING:
     from agentlab.core.runnable import Runnable
-    from agentlab.trace import SpanHandle, SpanKind, Trace
+    from agentlab.trace.spans import SpanKind
+    from agentlab.trace.trace import SpanHandle, Trace
 
 __all__ = ["RunContext", "timeout_error"]
 

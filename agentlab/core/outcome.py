@@ -25,7 +25,8 @@ from agentlab.errors import Interrupted, LimitExceeded, RunStopped
 from agentlab.messages import Message
 
 if TYPE_CHECKING:
-    from agentlab.trace import SpanHandle, SpanStatus
+    from agentlab.trace.spans import SpanStatus
+    from agentlab.trace.trace import SpanHandle
 
 __all__ = [
     "Outcome",

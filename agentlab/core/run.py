@@ -17,7 +17,9 @@ from agentlab.core.limits import Budget, Limits, as_limits
 from agentlab.core.outcome import Outcome, Status, outcome_of
 from agentlab.errors import STOP_ERRORS, RunStopped
 from agentlab.messages import Message, as_messages
-from agentlab.trace import HandoffContext, Trace, active_processors
+from agentlab.trace.processors import active_processors
+from agentlab.trace.read import HandoffContext
+from agentlab.trace.trace import Trace
 from agentlab.usage import Usage
 
 if TYPE_CHECKING:

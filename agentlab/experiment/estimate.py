@@ -19,7 +19,7 @@ from agentlab.experiment.result import ExperimentResult
 if TYPE_CHECKING:
     import pandas as pd
 
-    from agentlab.trace import Trace
+    from agentlab.trace.trace import Trace
 
 ESTIMATE_COLUMNS = (
     "design", "tasks", "sample", "calls_per_task", "tokens_per_task", "cost_per_task",

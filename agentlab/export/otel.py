@@ -39,7 +39,8 @@ from agentlab._redact import redact
 from agentlab._version import __version__
 from agentlab.errors import ConfigError
 from agentlab.messages import Message
-from agentlab.trace import Span, Trace
+from agentlab.trace.spans import Span
+from agentlab.trace.trace import Trace
 from agentlab.usage import split_key
 
 _WORKFLOWS = frozenset({"run", "chain", "router", "parallel", "orchestrator", "evaluator", "team"})

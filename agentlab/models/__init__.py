@@ -24,10 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from agentlab.errors import ConfigError
-from agentlab.models.anthropic import AnthropicModel
 from agentlab.models.base import Model, ModelRequest, ModelResponse, ToolSpec
 from agentlab.models.calls import set_concurrency
-from agentlab.models.openai import OpenAIModel
 from agentlab.models.scripted import FunctionModel, ScriptedModel
 
 __all__ = [
@@ -65,7 +63,11 @@ def resolve_model(spec: str | Any) -> Any:
     if provider not in PROVIDERS or not sep or not model_name.strip() or (at and not base_url):
         raise ConfigError(model_string_problem(spec))
     if provider == "openai":
+        from agentlab.models.openai import OpenAIModel  # adapters load when a string names one
+
         return OpenAIModel(model_name, base_url=base_url or None)
+    from agentlab.models.anthropic import AnthropicModel
+
     return AnthropicModel(model_name, base_url=base_url or None)
 
 

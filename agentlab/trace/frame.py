@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from agentlab.trace.read import subtree_totals, tree_order
+from agentlab.trace.read import span_totals
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,11 +19,18 @@ if TYPE_CHECKING:
 
 def spans_frame(trace: Trace) -> pd.DataFrame:
     """The DataFrame of ``trace.to_pandas()``, sorted by start time."""
+    import numpy as np
     import pandas as pd
 
     spans = list(trace.spans)
-    columns: dict[str, list[Any]] = {
-        "trace_id": [trace.id] * len(spans),
+    n = len(spans)
+    nan = float("nan")
+
+    def numbers(values: list[Any], dtype: str) -> Any:  # typed arrays: no inference
+        return np.array(values, dtype=dtype) if n else np.empty(0, dtype=dtype)
+
+    columns: dict[str, Any] = {
+        "trace_id": [trace.id] * n,
         "span_id": [s.id for s in spans],
         "parent_id": [s.parent_id for s in spans],
         "kind": [s.kind for s in spans],
@@ -32,26 +39,23 @@ def spans_frame(trace: Trace) -> pd.DataFrame:
         "model": [s.model for s in spans],
         "status": [s.status for s in spans],
         "error": [s.error for s in spans],
-        "start": [s.start for s in spans],
-        "end": [s.end for s in spans],
     }
+    start = numbers([s.start for s in spans], "float64")
+    end = numbers([nan if s.end is None else s.end for s in spans], "float64")
+    columns["start"], columns["end"] = start, end
     usages = [s.usage for s in spans]
     for field in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
-        columns[field] = [getattr(u, field) if u is not None else 0 for u in usages]
-    columns["cost_usd"] = [s.cost_usd for s in spans]
+        columns[field] = numbers([0 if u is None else getattr(u, field) for u in usages], "int64")
+    columns["cost_usd"] = numbers([nan if s.cost_usd is None else s.cost_usd for s in spans],
+                                  "float64")  # fmt: skip
     columns["output"] = [s.output for s in spans]
     columns["attributes"] = [s.attributes for s in spans]
-    rows = tree_order(spans)
-    tin, tout, cost = subtree_totals(rows)
-    row_of = {id(span): row for row, (span, _, _) in enumerate(rows)}
-    where = [row_of[id(s)] for s in spans]
-    columns["tokens_in_total"] = [tin[r] for r in where]
-    columns["tokens_out_total"] = [tout[r] for r in where]
-    columns["cost_total"] = [cost[r] for r in where]
+    tin, tout, cost = span_totals(spans)
+    columns["tokens_in_total"] = numbers(tin, "int64")
+    columns["tokens_out_total"] = numbers(tout, "int64")
+    columns["cost_total"] = numbers([nan if c is None else c for c in cost], "float64")
     frame = pd.DataFrame(columns)
-    frame["duration_s"] = frame["end"] - frame["start"]
-    frame["start"] = pd.to_datetime(frame["start"], unit="s", utc=True)
-    frame["end"] = pd.to_datetime(frame["end"], unit="s", utc=True)
-    frame["cost_usd"] = frame["cost_usd"].astype("float64")
-    frame["cost_total"] = frame["cost_total"].astype("float64")
+    frame["duration_s"] = end - start
+    frame["start"] = pd.to_datetime(start, unit="s", utc=True)
+    frame["end"] = pd.to_datetime(end, unit="s", utc=True)
     return frame.sort_values(["start", "span_id"], kind="stable", ignore_index=True)

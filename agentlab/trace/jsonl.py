@@ -17,9 +17,11 @@ messages the file does not hold) raises ``ValueError`` naming the file and the l
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,37 +133,66 @@ class TraceFile:
 
 
 def read_trace_file(path: str | Path) -> TraceFile:
-    """Read and check a trace file (see the module docstring)."""
+    """Read and check a trace file (see the module docstring).
+
+    The cyclic garbage collector pauses meanwhile: parsed JSON holds no cycles, and
+    on a large trace its passes over the growing heap cost as much as the parsing.
+    """
+    with _collector_paused():
+        return _read(path)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _read(path: str | Path) -> TraceFile:
     header: dict[str, Any] = {}
-    raw_spans: list[tuple[int, dict[str, Any]]] = []
+    spans: list[Span] = []
     messages: dict[int, Message] = {}
+    reach = _Reach()  # span indices are checked against the messages once all are read
     for number, data in _lines(path):
         kind = data.pop("type", None)
         try:
-            if kind == "header":
-                header = data
+            if kind == "span":
+                spans.append(span_from_dict(data, reach, number))
             elif kind == "message":
                 index = data.pop("index", len(messages))
                 if type(index) is not int or index < 0:
                     raise ValueError(f"message index must be a whole number >= 0, got {index!r}")
                 messages[index] = Message.from_dict(data)
-            elif kind == "span":
-                raw_spans.append((number, data))
+            elif kind == "header":
+                header = data
             else:
                 raise ValueError(f"unknown line type {kind!r}")
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise _not_a_trace(path, number, exc) from None
     ordered = [messages[i] for i in sorted(messages)]
-    if list(messages) and sorted(messages) != list(range(len(ordered))):
+    if messages and len(ordered) - 1 != max(messages):
         raise JsonlError(path, None, "message indices have gaps; the file is incomplete")
-    budget = [MAX_INDICES]
-    spans = []
-    for number, data in raw_spans:
-        try:
-            spans.append(span_from_dict(data, len(ordered), budget))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise _not_a_trace(path, number, exc) from None
+    if reach.highest >= len(ordered):
+        problem = ValueError(
+            f"message index {reach.highest} points past the {len(ordered)} messages the file holds"
+        )
+        raise _not_a_trace(path, reach.line, problem)
     return TraceFile(header, spans, ordered)
+
+
+class _Reach:
+    """The highest message index spans refer to (and on which line), and how many
+    indices they expand to in all (capped by ``MAX_INDICES``)."""
+
+    __slots__ = ("highest", "left", "line")
+
+    def __init__(self) -> None:
+        self.highest, self.line, self.left = -1, 0, MAX_INDICES
 
 
 def _lines(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -192,79 +223,92 @@ def created_timestamp(header: dict[str, Any]) -> float | None:
         return None
 
 
-def span_from_dict(data: dict[str, Any], n_messages: int, budget: list[int]) -> Span:
-    """A span from its line, every field checked; indices must point at held messages."""
-    usage = data.get("usage")
-    status = data.get("status", "ok")
-    if status not in _STATUSES:
-        raise ValueError(f"status {status!r} is not one of {sorted(_STATUSES)}")
+def span_from_dict(data: dict[str, Any], reach: _Reach, line: int = 0) -> Span:
+    """A span from its line, every field checked (``reach`` keeps what its indices need)."""
+    get = data.get
+    status = get("status", "ok")
+    span_id, parent, kind, name = data["id"], get("parent_id"), data["kind"], get("name", "")
+    agent, error, model = get("agent"), get("error"), get("model")
+    start, end, cost, usage = get("start", 0.0), get("end"), get("cost_usd"), get("usage")
+    attributes = get("attributes", {})
+    if (
+        status not in _STATUSES
+        or type(span_id) not in _IDS
+        or (parent is not None and type(parent) not in _IDS)
+        or type(kind) is not str
+        or type(name) is not str
+        or type(agent) not in _TEXT
+        or type(error) not in _TEXT
+        or type(model) not in _TEXT
+        or type(attributes) is not dict
+    ):
+        raise _field_problem(data)
     return Span(
-        id=_ident(data["id"], "id"),
-        parent_id=None if data.get("parent_id") is None else _ident(data["parent_id"], "parent_id"),
-        kind=_text(data["kind"], "kind"),  # type: ignore[arg-type]  # kinds of newer schemas load
-        name=_text(data.get("name", ""), "name"),
-        agent=_optional_text(data.get("agent"), "agent"),
-        start=_number(data.get("start", 0.0), "start"),
-        end=None if data.get("end") is None else _number(data["end"], "end"),
-        status=status,
-        error=_optional_text(data.get("error"), "error"),
-        model=_optional_text(data.get("model"), "model"),
-        messages_in=_indices(data.get("messages_in", ()), n_messages, budget),
-        messages_out=_indices(data.get("messages_out", ()), n_messages, budget),
-        output=data.get("output"),
-        usage=Usage.from_dict(usage) if usage else None,
-        cost_usd=None if data.get("cost_usd") is None else _number(data["cost_usd"], "cost_usd"),
-        attributes=_mapping(data.get("attributes", {})),
+        span_id,
+        parent,
+        kind,  # type: ignore[arg-type]  # kinds of newer schemas load too
+        name,
+        agent,
+        _number(start, "start"),
+        None if end is None else _number(end, "end"),
+        status,
+        error,
+        model,
+        _indices(get("messages_in", ()), reach, line),
+        _indices(get("messages_out", ()), reach, line),
+        get("output"),
+        Usage.from_dict(usage) if usage else None,
+        None if cost is None else _number(cost, "cost_usd"),
+        attributes,
     )
 
 
-def _indices(runs: Any, n_messages: int, budget: list[int]) -> tuple[int, ...]:
-    if not isinstance(runs, (list, tuple)):
+_IDS = (int, str)
+_TEXT = (str, type(None))
+
+
+def _field_problem(data: dict[str, Any]) -> Exception:
+    """Which field of a span line has the wrong type (the slow path, for the message)."""
+    if data.get("status", "ok") not in _STATUSES:
+        return ValueError(f"status {data.get('status')!r} is not one of {sorted(_STATUSES)}")
+    for field, allowed, what in (
+        ("id", _IDS, "a whole number or text"), ("parent_id", (*_IDS, type(None)), "an id or null"),
+        ("kind", (str,), "text"), ("name", (str,), "text"), ("agent", _TEXT, "text or null"),
+        ("error", _TEXT, "text or null"), ("model", _TEXT, "text or null"),
+        ("attributes", (dict,), "an object"),
+    ):  # fmt: skip
+        value = data.get(field, "" if field in ("name",) else {} if field == "attributes" else None)
+        if type(value) not in allowed:
+            return TypeError(f"span {field} must be {what}, got {value!r}")
+    return TypeError("a span field has the wrong type")
+
+
+def _indices(runs: Any, reach: _Reach, line: int) -> tuple[int, ...]:
+    if not runs:
+        return ()
+    if type(runs) is not list:
         raise TypeError(f"message indices must be a list, got {type(runs).__name__}")
     out: list[int] = []
     for item in runs:
-        first, last = (item, item) if type(item) is int else _pair(item)
-        if not 0 <= first <= last < n_messages:
-            raise ValueError(
-                f"message indices {first}..{last} point past the {n_messages} messages "
-                "the file holds"
-            )
-        budget[0] -= last - first + 1
-        if budget[0] < 0:
+        if type(item) is int:
+            first = last = item
+        elif type(item) is list and len(item) == 2 and type(item[0]) is type(item[1]) is int:
+            first, last = item
+        else:
+            raise TypeError(f"a message index run must be [first, last], got {item!r}")
+        if not 0 <= first <= last:
+            raise ValueError(f"message indices {first}..{last} are not a run of indices")
+        reach.left -= last - first + 1
+        if reach.left < 0:  # before expanding: a few bytes must not ask for gigabytes
             raise ValueError(f"spans refer to more than {MAX_INDICES:,} message indices")
+        if last > reach.highest:
+            reach.highest, reach.line = last, line
         out.extend(range(first, last + 1))
     return tuple(out)
 
 
-def _pair(item: Any) -> tuple[int, int]:
-    if isinstance(item, list) and len(item) == 2 and all(type(i) is int for i in item):
-        return item[0], item[1]
-    raise TypeError(f"a message index run must be [first, last], got {item!r}")
-
-
-def _ident(value: Any, field: str) -> int | str:
-    if type(value) is int or isinstance(value, str):
-        return value
-    raise TypeError(f"span {field} must be a whole number or text, got {value!r}")
-
-
-def _text(value: Any, field: str) -> str:
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"span {field} must be text, got {value!r}")
-
-
-def _optional_text(value: Any, field: str) -> str | None:
-    return None if value is None else _text(value, field)
-
-
 def _number(value: Any, field: str) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+    kind = type(value)
+    if (kind is float and math.isfinite(value)) or kind is int:
         return float(value)
     raise TypeError(f"span {field} must be a finite number, got {value!r}")
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    if isinstance(value, dict):
-        return value
-    raise TypeError(f"span attributes must be an object, got {type(value).__name__}")

@@ -102,6 +102,48 @@ def subtree_totals(rows: list[Row]) -> tuple[list[int], list[int], list[float | 
     return tin, tout, [c if ok else None for c, ok in zip(cost, known, strict=True)]
 
 
+def span_totals(spans: list[Span]) -> tuple[list[int], list[int], list[float | None]]:
+    """``subtree_totals`` aligned with ``spans`` (list order, not tree order).
+
+    One pass when every span is listed before its parent (as runs record them: a span
+    is appended when it ends, after its children), else through ``tree_order``.
+    """
+    where = {span.id: i for i, span in enumerate(spans)}
+    n = len(spans)
+    tin, tout = [0] * n, [0] * n
+    cost: list[float] = [0.0] * n
+    unknown: set[int] = set()  # rows whose subtree holds a call of unknown cost
+    for i, span in enumerate(spans):
+        usage = span.usage
+        if usage is not None:
+            tin[i] += usage.input_tokens
+            tout[i] += usage.output_tokens
+        if span.kind == "model":
+            own, own_known = call_cost(span)
+            cost[i] += own
+            if not own_known:
+                unknown.add(i)
+        parent = None if span.parent_id is None else where.get(span.parent_id)
+        if parent is None:
+            continue
+        if parent <= i:  # listed out of order (a hand-made file): take the tree's order
+            return _totals_in_list_order(spans)
+        tin[parent] += tin[i]
+        tout[parent] += tout[i]
+        cost[parent] += cost[i]
+        if i in unknown:
+            unknown.add(parent)
+    return tin, tout, [None if i in unknown else c for i, c in enumerate(cost)]
+
+
+def _totals_in_list_order(spans: list[Span]) -> tuple[list[int], list[int], list[float | None]]:
+    rows = tree_order(spans)
+    tin, tout, cost = subtree_totals(rows)
+    row_of = {id(span): row for row, (span, _, _) in enumerate(rows)}
+    order = [row_of[id(span)] for span in spans]
+    return [tin[r] for r in order], [tout[r] for r in order], [cost[r] for r in order]
+
+
 @dataclass(frozen=True, slots=True)
 class HandoffContext:
     """One transfer: who handed to whom, at which hop, why, and exactly what crossed.

@@ -24,9 +24,6 @@ from agentlab._json import jsonable
 from agentlab._redact import redact
 from agentlab.errors import RunStopped
 from agentlab.messages import Message
-from agentlab.trace._views import text_tree, viewer
-from agentlab.trace.frame import spans_frame
-from agentlab.trace.jsonl import created_timestamp, read_trace_file, save_trace
 from agentlab.trace.processors import TraceProcessor, tracing_enabled
 from agentlab.trace.read import sum_costs
 from agentlab.trace.spans import Span, SpanKind, SpanStatus, start_order
@@ -264,12 +261,16 @@ class Trace:
 
         The file is replaced atomically: a save that fails leaves no half-written file.
         """
+        from agentlab.trace.jsonl import save_trace  # file code loads on first use
+
         save_trace(self, path)
 
     @classmethod
     def load(cls, path: str | Any) -> Trace:
         """Read a trace written by ``save`` (or by an older schema version); a file that
         is not a trace raises ``ValueError`` naming the file and line."""
+        from agentlab.trace.jsonl import created_timestamp, read_trace_file
+
         file = read_trace_file(path)
         header = file.header
         kept = {k: v for k, v in header.items() if k not in _FILE_HEADER_KEYS}
@@ -284,14 +285,20 @@ class Trace:
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per span: ids, kind, name, agent, times, tokens, cost, status, error."""
+        from agentlab.trace.frame import spans_frame  # pandas loads on first use
+
         return spans_frame(self)
 
     def pretty(self, *, max_spans: int = 500) -> str:
         """An indented span tree with agent, kind, tokens, cost and time per span."""
+        from agentlab.trace._views import text_tree
+
         return text_tree(self, max_spans=max_spans)
 
     def show(self) -> Any:
         """Open the run viewer widget on this trace (in Jupyter)."""
+        from agentlab.trace._views import viewer
+
         return viewer(self)
 
     def __eq__(self, other: object) -> bool:

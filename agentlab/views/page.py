@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from agentlab.trace import Trace
+from agentlab.trace.trace import Trace
 from agentlab.views.data import build_index, detail, message_data, secrets_read_once, summary
 from agentlab.views.files import widget_file
 from agentlab.views.snapshot import snapshot_html

@@ -33,7 +33,7 @@ import anywidget
 import traitlets
 
 from agentlab.errors import ConfigError
-from agentlab.trace import Trace
+from agentlab.trace.trace import Trace
 from agentlab.views.data import build_index, detail, summary
 from agentlab.views.files import widget_file
 from agentlab.views.snapshot import compare_html, snapshot_html
@@ -41,7 +41,7 @@ from agentlab.views.snapshot import compare_html, snapshot_html
 if TYPE_CHECKING:
     from agentlab.core.run import Run
     from agentlab.messages import Message
-    from agentlab.trace import Span, Trace
+    from agentlab.trace.spans import Span
 
 LIVE_INTERVAL_S = 0.25  # the live view redraws at most this often while a run goes
 

@@ -33,7 +33,9 @@ async def test_slow_sync_tools_in_parallel_branches_overlap():
     run = await block.run("go")
     elapsed = time.perf_counter() - started
     assert run.status == "completed", run.stop_detail
-    assert elapsed < 0.9, f"4 branches of a 0.3 s sync tool took {elapsed:.2f} s: they did not overlap"
+    assert elapsed < 0.9, (
+        f"4 branches of a 0.3 s sync tool took {elapsed:.2f} s: they did not overlap"
+    )
 
 
 async def test_a_timeout_stops_a_run_whose_sync_tool_is_still_running():
@@ -74,10 +76,12 @@ async def test_sync_user_code_sees_the_callers_context_variables():
 @pytest.mark.parametrize("kind", ["sync", "async"])
 async def test_sys_exit_in_a_tool_fails_that_run_and_later_runs_work(kind):
     if kind == "sync":
+
         def leave(seconds: float) -> str:
             """Calls sys.exit."""
             sys.exit(3)
     else:
+
         async def leave(seconds: float) -> str:
             """Calls sys.exit."""
             sys.exit(3)
