@@ -51,6 +51,8 @@ def sum_costs(spans: Iterable[Span]) -> float | None:
     """USD summed over the model calls among ``spans``; None when any is unknown."""
     total = 0.0
     for span in spans:
+        if span.kind != "model":
+            continue
         cost, known = call_cost(span)
         if not known:
             return None
