@@ -60,6 +60,9 @@ class Agent(Runnable):
         description: What the agent does (used when it becomes a tool or a handoff).
         handoff_filter: ``filter(messages) -> messages`` trimming what this agent
             receives when the conversation is handed to it (default: everything).
+        reset_tool_choice: After a turn whose ``settings["tool_choice"]`` forced a tool
+            (a tool name, ``"required"``), send ``"auto"`` so the model can answer
+            (default True); False keeps forcing on every turn.
     """
 
     def __init__(
@@ -75,6 +78,7 @@ class Agent(Runnable):
         limits: Limits | None = None,
         description: str | None = None,
         handoff_filter: Callable[[list[Any]], Sequence[Any]] | None = None,
+        reset_tool_choice: bool = True,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(
@@ -101,6 +105,9 @@ class Agent(Runnable):
             raise ConfigError(f"handoff_filter must be a function messages -> messages, got "
                               f"{handoff_filter!r}")  # fmt: skip
         self.handoff_filter = handoff_filter
+        if not isinstance(reset_tool_choice, bool):
+            raise ConfigError(f"reset_tool_choice must be True or False, got {reset_tool_choice!r}")
+        self.reset_tool_choice = reset_tool_choice
         self._team: Runnable | None = None  # the implicit Team of an agent with handoffs
         if self.handoffs:
             self._check_handoffs()
@@ -170,6 +177,7 @@ class Agent(Runnable):
             "limits": self.limits,
             "description": self.description,
             "handoff_filter": self.handoff_filter,
+            "reset_tool_choice": self.reset_tool_choice,
         }
         unknown = set(changes) - set(args)
         if unknown:

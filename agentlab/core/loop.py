@@ -73,7 +73,7 @@ async def run_agent(
             convo.indices.extend(indices)
         span.messages_in = tuple(convo.indices)
         first_new = len(convo.indices)
-        state = _LoopState()
+        state = _LoopState(agent.settings)
         try:
             outcome = await _loop(agent, convo, ctx, span.id, max_turns, state, transfers)
         except BaseException as exc:
@@ -91,12 +91,23 @@ async def run_agent(
 
 
 class _LoopState:
-    __slots__ = ("last_text", "retried_output", "turns")
+    __slots__ = ("last_text", "retried_output", "settings", "turns")
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, Any]) -> None:
         self.turns = 0
         self.last_text: str | None = None
         self.retried_output = False
+        self.settings = settings  # what the next model call is sent
+
+    def after_tool_turn(self, agent: Agent) -> None:
+        """A forced tool choice applies to one turn: then the model may answer."""
+        if agent.reset_tool_choice and forces_a_tool(self.settings.get("tool_choice")):
+            self.settings = {**self.settings, "tool_choice": "auto"}
+
+
+def forces_a_tool(choice: Any) -> bool:
+    """True for a ``tool_choice`` that makes the model call a tool (a name, "required")."""
+    return choice is not None and choice not in ("auto", "none")
 
 
 async def _loop(
@@ -115,12 +126,15 @@ async def _loop(
                            messages=convo.messages, agent=agent.name)  # fmt: skip
         state.turns += 1
         specs = None if transfers is None else transfers.specs
-        response, cost = await call_model(agent, convo, ctx, span_id, state.turns, specs)
+        response, cost = await call_model(
+            agent, convo, ctx, span_id, state.turns, specs, state.settings
+        )
         if response.text:
             state.last_text = response.text
         # charged after last_text is kept: the reply that crosses a budget is the output
         charge_or_stop(ctx, span_id, ctx.budget.charge, response.usage, cost, agent.model.name)
         if response.tool_calls:
+            state.after_tool_turn(agent)
             if transfers is None:
                 for message in await run_tool_calls(agent, response.tool_calls, ctx, span_id):
                     convo.add(message)
@@ -161,18 +175,24 @@ async def call_model(
     span_id: int | str,
     turn: int,
     tool_specs: tuple[ToolSpec, ...] | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> tuple[ModelResponse, float | None]:
     """One model turn: a ``model`` span and the assistant message; returns the response
     and its cost (``None``: no known price), which the caller charges to the budget.
 
     ``tool_specs`` replaces the agent's own tools in the request (a Team adds the
-    transfer tools).
+    transfer tools); ``settings`` the agent's settings (the tool choice reset after a
+    forced turn).
     """
     charge_or_stop(ctx, span_id, ctx.budget.check)
     model = agent.model
     specs = agent.tool_specs if tool_specs is None else tool_specs
     request = ModelRequest(
-        tuple(convo.messages), specs, agent.settings, agent.output_schema, agent.name
+        tuple(convo.messages),
+        specs,
+        agent.settings if settings is None else settings,
+        agent.output_schema,
+        agent.name,
     )
     with ctx.span("model", model.name, span_id, agent=agent.name) as span:
         span.model = model.name
