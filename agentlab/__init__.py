@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "Interrupted": "agentlab.errors",
     "LimitExceeded": "agentlab.errors",
     "Limits": "agentlab.core.limits",
+    "MaxDepth": "agentlab.errors",
     "MaxHops": "agentlab.errors",
     "MaxIterations": "agentlab.errors",
     "MaxTasks": "agentlab.errors",
@@ -149,6 +150,9 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
     )
     from agentlab.errors import (
         LimitExceeded as LimitExceeded,
+    )
+    from agentlab.errors import (
+        MaxDepth as MaxDepth,
     )
     from agentlab.errors import (
         MaxHops as MaxHops,

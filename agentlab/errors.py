@@ -17,7 +17,7 @@ Every message says what was wrong, with which value, and what to write instead::
         ├── Interrupted          Ctrl-C / Jupyter's stop button
         └── LimitExceeded        a guard fired
             ├── MaxTurns, MaxToolCalls, MaxTokens, BudgetExceeded, Timeout
-            └── MaxHops, HandoffCycle, MaxIterations, MaxTasks
+            └── MaxHops, HandoffCycle, MaxIterations, MaxTasks, MaxDepth
 
 ``DesignWarning`` (a ``UserWarning``) flags designs the article warns about.
 """
@@ -188,6 +188,13 @@ class MaxTasks(LimitExceeded):
     stop_reason = "max_tasks"
 
 
+class MaxDepth(LimitExceeded):
+    """Agent invocations nested deeper than ``max_depth`` (agents calling agents as tools,
+    runs started inside tools): the whole run tree stops."""
+
+    stop_reason = "max_depth"
+
+
 class DesignWarning(UserWarning):
     """A design the article advises against (e.g. more than 5 routes)."""
 
@@ -204,6 +211,7 @@ STOP_ERRORS: dict[str, type[RunStopped]] = {
         HandoffCycle,
         MaxIterations,
         MaxTasks,
+        MaxDepth,
         GateStopped,
         Interrupted,
     )

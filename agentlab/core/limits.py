@@ -5,8 +5,8 @@ left, and exhausting a shared budget stops the whole tree. ``max_turns`` is the
 exception: it counts model calls per agent invocation.
 
 >>> from agentlab import Limits
->>> Limits(max_turns=5, max_cost_usd=0.10)
-Limits(max_turns=5, max_tool_calls=None, max_tokens=None, max_cost_usd=0.1, timeout_s=None)
+>>> Limits(max_turns=5, max_cost_usd=0.10).to_dict()["max_depth"]
+8
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ class Limits:
     - ``max_cost_usd``: money in the whole tree (default $1.00); not enforceable for
       models without a known price, which the trace then says.
     - ``timeout_s``: wall-clock seconds for the whole run.
+    - ``max_depth``: agent invocations nested in one another (an agent calling an agent
+      as a tool, a run started inside a tool), default 8: a manager recursion (A calls B,
+      B calls A) stops there instead of running away. Reaching it stops the whole tree.
     """
 
     max_turns: int | None = 10
@@ -38,9 +41,10 @@ class Limits:
     max_tokens: int | None = None
     max_cost_usd: float | None = 1.00
     timeout_s: float | None = None
+    max_depth: int | None = 8
 
     def __post_init__(self) -> None:
-        for name in ("max_turns", "max_tool_calls", "max_tokens"):
+        for name in ("max_turns", "max_tool_calls", "max_tokens", "max_depth"):
             value = getattr(self, name)
             if value is not None and (type(value) is not int or value < 1):  # True is no limit
                 raise ConfigError(
@@ -64,6 +68,7 @@ class Limits:
             "max_tokens": self.max_tokens,
             "max_cost_usd": self.max_cost_usd,
             "timeout_s": self.timeout_s,
+            "max_depth": self.max_depth,
         }
 
 
@@ -113,6 +118,18 @@ class Budget:
         while budget is not None:
             yield budget
             budget = budget.parent
+
+    def root(self) -> Budget:
+        """The outermost budget: a stop scoped to it ends the whole run tree."""
+        budget = self
+        while budget.parent is not None:
+            budget = budget.parent
+        return budget
+
+    def max_depth(self) -> int | None:
+        """The tightest ``max_depth`` of this budget and every parent (None: no bound)."""
+        caps = [b.limits.max_depth for b in self.levels() if b.limits.max_depth is not None]
+        return min(caps) if caps else None
 
     def check(self) -> None:
         """Raise if a budget is already used up (called before each model call)."""

@@ -13,10 +13,10 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from agentlab.core.context import RunContext
+from agentlab.core.context import RunContext, entered_agent
 from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
 from agentlab.core.tools import ToolContext, error_text, result_text
-from agentlab.errors import LimitExceeded, MaxTurns, OutputValidationError, UserExit
+from agentlab.errors import LimitExceeded, MaxDepth, MaxTurns, OutputValidationError, UserExit
 from agentlab.messages import Message, ToolCall, ToolResult, as_messages
 from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec, invoke_model
 from agentlab.usage import price_for
@@ -62,6 +62,31 @@ async def run_agent(
     inputs = as_messages(input) if indices is None else input
     max_turns = ctx.limits.max_turns  # a nested agent's own limits are ctx.limits (ctx.child)
     convo = AgentHistory(ctx)
+    with entered_agent() as depth:
+        _check_depth(agent, ctx, parent_id, depth)
+        return await _invocation(agent, inputs, ctx, parent_id, transfers, indices, max_turns,
+                                 convo)  # fmt: skip
+
+
+def _check_depth(agent: Agent, ctx: RunContext, parent_id: int | str, depth: int) -> None:
+    """``MaxDepth`` past ``Limits(max_depth=...)``: it stops the whole run tree."""
+    cap = ctx.budget.max_depth()
+    if cap is None or depth <= cap:
+        return
+    stop = MaxDepth(
+        f"max_depth={cap} reached: agent {agent.name!r} would be agent invocation {depth} "
+        "nested in one another (agents calling agents as tools, or runs started in tools). "
+        "Look for a recursion (A calls B, B calls A), or raise Limits(max_depth=...)",
+        scope=ctx.budget.root(), value=cap, reached=depth,
+    )  # fmt: skip
+    raise ctx.record_limit(parent_id, stop)
+
+
+async def _invocation(
+    agent: Agent, inputs: Any, ctx: RunContext, parent_id: int | str,
+    transfers: TransferTools | None, indices: Sequence[int] | None, max_turns: int | None,
+    convo: AgentHistory,
+) -> Outcome:  # fmt: skip
     with ctx.span("agent", agent.name, parent_id, agent=agent.name) as span:
         if agent.instructions:
             convo.add(Message.system(agent.instructions))
@@ -198,7 +223,8 @@ async def call_model(
         span.model = model.name
         span.messages_in = tuple(convo.indices)
         started = time.perf_counter()
-        response = await invoke_model(model, request)
+        with ctx.calling(span.id):  # a custom model that runs an agent nests it here
+            response = await invoke_model(model, request)
         calls = _with_ids(response.tool_calls, span.id)
         index = convo.add(Message.assistant(response.text, tool_calls=calls, agent=agent.name))
         span.messages_out = (index,)
@@ -255,9 +281,11 @@ async def run_tool_call(
                     f"arguments for {call.name!r} are not a JSON object: {call.arguments!r}; "
                     "send the arguments as a JSON object"
                 )
-            content = result_text(
-                await tool.invoke(call.arguments, ToolContext(ctx, span.id, agent.name, call.id))
-            )
+            with ctx.calling(span.id):  # a run the tool starts nests under its span
+                value = await tool.invoke(
+                    call.arguments, ToolContext(ctx, span.id, agent.name, call.id)
+                )
+            content = result_text(value)
             is_error = False
         except (LimitExceeded, UserExit, asyncio.CancelledError, KeyboardInterrupt):
             raise

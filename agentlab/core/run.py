@@ -8,11 +8,12 @@ stopped or failed run into the matching exception.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agentlab._format import format_money
-from agentlab.core.context import RunContext
+from agentlab.core.context import Caller, RunContext, RunTree, current_caller
 from agentlab.core.limits import Budget, Limits, as_limits
 from agentlab.core.outcome import Outcome, Status, outcome_of
 from agentlab.errors import STOP_ERRORS, RunStopped
@@ -24,6 +25,7 @@ from agentlab.usage import Usage
 
 if TYPE_CHECKING:
     from agentlab.core.runnable import Runnable
+    from agentlab.trace.trace import SpanHandle
 
 __all__ = ["Run", "execute_root", "preflight"]
 
@@ -120,29 +122,75 @@ def preflight(root: Runnable) -> list[Runnable]:
 
 
 async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) -> Run:
-    """Run ``runnable`` as the root of a new run tree with its own trace and budget."""
+    """Run ``runnable`` and return its ``Run``: the root of a new run tree, or, when
+    started from user code inside another run (a tool, a step, a check), nested there."""
     as_messages(input)  # ConfigError for input that is neither text nor messages
+    own = as_limits(limits, "run()")
+    caller = current_caller()
+    if caller is not None:
+        return await _execute_nested(caller, runnable, input, own)
     nodes = preflight(runnable)
-    limits = as_limits(limits, "run()") or runnable.limits or Limits()
+    limits = own or runnable.limits or Limits()
     settings: dict[str, dict[str, Any]] = {}
     for node in nodes:
         settings.update(node._model_settings())
     header = {"limits": limits.to_dict(), "models": settings}
     trace = Trace(processors=active_processors(), header=header)
-    ctx = RunContext(trace, Budget(limits), limits)
-    with trace.start_span("run", runnable.name, None, agent=runnable._agent_name()) as root:
-        root.attributes = {"runnable": type(runnable).__name__, "limits": limits.to_dict()}
-        if isinstance(input, str):
-            root.attributes["input"] = input
-        outcome = await _guarded(runnable, input, ctx, root.id)
-        outcome.close(root)
-        root.attributes.update(
-            status=outcome.status, stop_reason=outcome.stop_reason, stop_detail=outcome.stop_detail
-        )
-        note = ctx.budget.cost_note()
-        if note:
-            root.attributes["cost_budget"] = note
-    messages = outcome.messages or list(trace.messages)
+    ctx = RunContext(trace, Budget(limits), limits, RunTree(asyncio.current_task()))
+    try:
+        with trace.start_span("run", runnable.name, None, agent=runnable._agent_name()) as root:
+            root.attributes = {"runnable": type(runnable).__name__, "limits": limits.to_dict()}
+            if isinstance(input, str):
+                root.attributes["input"] = input
+            outcome = await _guarded(runnable, input, ctx, root.id)
+            _close(root, outcome)
+            note = ctx.budget.cost_note()
+            if note:
+                root.attributes["cost_budget"] = note
+    finally:
+        await ctx.tree.end_nested()  # runs nested on other threads' loops end with this one
+    return _run_of(outcome, trace, outcome.messages or list(trace.messages))
+
+
+async def _execute_nested(caller: Caller, runnable: Runnable, input: Any, own: Limits | None) -> (
+    Run
+):  # fmt: skip
+    """A run started inside another: its spans join the enclosing trace under the calling
+    span, it draws on the enclosing budgets, and an interrupt, a shared budget running
+    out or ``max_depth`` raise through it to the enclosing run. Its ``Run`` reports its
+    own subtree."""
+    preflight(runnable)
+    outer = caller.ctx
+    own = own or runnable.limits
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    # a task of its own (run_sync in a sync tool, a task the tool spawned): the enclosing
+    # run cancels it when it ends, as it would its own awaited children
+    elsewhere = task is not None and task is not outer.tree.task
+    if elsewhere and task is not None:
+        outer.tree.add(loop, task)
+    try:
+        with outer.span("run", runnable.name, caller.span_id, agent=runnable._agent_name()) as span:
+            span.attributes = {"runnable": type(runnable).__name__, "nested": True}
+            if own is not None:
+                span.attributes["limits"] = own.to_dict()
+            if isinstance(input, str):
+                span.attributes["input"] = input
+            outcome = await outer.invoke(runnable, input, span.id, own)
+            _close(span, outcome)
+    finally:
+        if elsewhere and task is not None:
+            outer.tree.discard(loop, task)
+    return _run_of(outcome, outer.trace.subtree(span.id), outcome.messages)
+
+
+def _close(span: SpanHandle, outcome: Outcome) -> None:
+    outcome.close(span)
+    span.attributes.update(
+        status=outcome.status, stop_reason=outcome.stop_reason, stop_detail=outcome.stop_detail
+    )
+
+
+def _run_of(outcome: Outcome, trace: Trace, messages: list[Message]) -> Run:
     return Run(
         outcome.output,
         outcome.status,
@@ -160,5 +208,5 @@ async def _guarded(runnable: Runnable, input: Any, ctx: RunContext, root_id: int
         if ctx.limits.timeout_s is None:
             return await runnable._execute(input, ctx, root_id)
         return await ctx.within_timeout(runnable, input, root_id)
-    except BaseException as exc:  # noqa: BLE001 - a run returns; it never raises
+    except BaseException as exc:  # noqa: BLE001 - a top-level run returns; it never raises
         return outcome_of(exc)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 from agentlab._json import as_text
-from agentlab._workers import call_user
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome
 from agentlab.core.runnable import Runnable, check_runnable
@@ -56,7 +55,7 @@ class FunctionStep(Runnable):
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         with ctx.span("tool", self.name, parent_id) as span:
             span.attributes = {"function": getattr(self.fn, "__qualname__", self.name)}
-            value = await call_user(self.fn, input)
+            value = await ctx.call_user(span.id, self.fn, input)
             span.output = value
         return Outcome(value)
 

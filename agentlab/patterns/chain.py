@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agentlab._json import as_text
-from agentlab._workers import call_user
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, keep_partial
 from agentlab.core.runnable import Runnable
@@ -74,23 +73,23 @@ class Gate(Runnable):
         text = as_text(value)
         with ctx.span("gate", self.name, parent_id) as span:
             span.attributes = {"gate": self.name, "step": step, "passed": None}
-            passed = bool(await call_user(self.check, text))
+            passed = bool(await ctx.call_user(span.id, self.check, text))
             span.attributes["passed"] = passed
             if passed:
                 return Outcome(value)
-            reason = await self._reason(text)
+            reason = await self._reason(text, ctx, span.id)
             after = f" after step {step!r}" if step else ""
             detail = f"gate {self.name!r}{after} rejected the output: {reason}"
             span.attributes["reason"] = reason
             span.status, span.error = "stopped", detail
         return Outcome(value, "stopped", "gate", detail)
 
-    async def _reason(self, text: str) -> str:
+    async def _reason(self, text: str, ctx: RunContext, span_id: int | str) -> str:
         if self.reason is None:
             return "its check returned False"
         if isinstance(self.reason, str):
             return self.reason
-        return str(await call_user(self.reason, text))
+        return str(await ctx.call_user(span_id, self.reason, text))
 
     def __repr__(self) -> str:
         return f"Gate({self.name!r})"

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from typing import Any
 
 from agentlab._json import as_text
-from agentlab._workers import call_user
 from agentlab.core.agent import Agent
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome, keep_partial
@@ -155,7 +154,7 @@ class EvaluatorOptimizer(Pattern):
             span.attributes.update(score=verdict.score, feedback=verdict.feedback)
             try:
                 if callable(self.accept):
-                    accepted = bool(await call_user(self.accept, verdict))
+                    accepted = bool(await ctx.call_user(span.id, self.accept, verdict))
                 else:
                     accepted = verdict.score >= self.accept
             except Exception as exc:  # noqa: BLE001 - a broken accept rule fails the run

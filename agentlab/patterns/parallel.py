@@ -32,7 +32,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from agentlab._json import as_text
-from agentlab._workers import call_user
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome, keep_partial
 from agentlab.core.runnable import Runnable
@@ -184,7 +183,7 @@ class Parallel(Pattern):
             span.attributes = {"inputs": len(good)}
             if self._merge_fn is not None:
                 try:
-                    outcome = Outcome(await call_user(self._merge_fn, good))
+                    outcome = Outcome(await ctx.call_user(span.id, self._merge_fn, good))
                 except (LimitExceeded, asyncio.CancelledError):
                     raise
                 except Exception as exc:  # noqa: BLE001 - a broken merge fails the block

@@ -26,7 +26,6 @@ from collections.abc import Callable
 from typing import Any
 
 from agentlab._json import as_text
-from agentlab._workers import call_user
 from agentlab.core.agent import Agent
 from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome
@@ -118,7 +117,7 @@ class Picker:
         if self.rule == "first" and self.judge is None and self.fn is None:
             return Outcome(good[0][1]), good[0][0]
         if self.fn is not None:
-            value = await call_user(self.fn, [v for _, v in good])
+            value = await ctx.call_user(parent_id, self.fn, [v for _, v in good])
             return Outcome(value), _index_of(value, good)
         assert self.judge is not None
         return await self._ask_judge(input, good, ctx, parent_id)

@@ -16,6 +16,8 @@ hold (re-exported here).
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import time
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
@@ -71,8 +73,7 @@ class SpanHandle:
         start: float,
     ) -> None:
         self.trace = trace
-        self.id = trace._next_id
-        trace._next_id += 1
+        self.id = next(trace._ids)  # atomic: a nested run in a worker thread adds spans too
         self.parent_id = parent_id
         self.kind = kind
         self.name = name
@@ -159,7 +160,10 @@ class Trace:
         self.processors = processors
         self.file_header: dict[str, Any] | None = None  # set by Trace.load: versions, created
         self.enabled = tracing_enabled()
-        self._next_id = 1 + max((s.id for s in self.spans if isinstance(s.id, int)), default=-1)
+        self._ids = itertools.count(
+            1 + max((s.id for s in self.spans if isinstance(s.id, int)), default=-1)
+        )
+        self.open = True  # until the root run span ends (later runs are then not nested in it)
         self._wall0 = time.time()
         self._perf0 = time.perf_counter()
 
@@ -183,6 +187,8 @@ class Trace:
         return handle
 
     def _finish(self, handle: SpanHandle) -> None:
+        if handle.parent_id is None:
+            self.open = False
         if not self.enabled and handle.kind != "run":
             return
         span = handle.freeze(self.now())
@@ -239,6 +245,25 @@ class Trace:
         """The messages a span sent (``"in"``) or got back (``"out"``)."""
         indices = span.messages_in if which == "in" else span.messages_out
         return [self.messages[i] for i in indices]
+
+    def subtree(self, span_id: int | str) -> Trace:
+        """A trace of ``span_id`` and the spans below it (that span as the root), sharing
+        this trace's id, header and messages: what a nested run's ``Run`` reports."""
+        below: dict[Any, list[Span]] = {}
+        for span in self.spans:
+            below.setdefault(span.parent_id, []).append(span)
+        root = self.get(span_id)
+        kept, stack = [dataclasses.replace(root, parent_id=None)], [root.id]
+        while stack:
+            for child in below.get(stack.pop(), ()):
+                kept.append(child)
+                stack.append(child.id)
+        ids = {span.id for span in kept}
+        ordered = [span for span in self.spans if span.id in ids and span.id != root.id]
+        view = Trace(id=self.id, header=self.header, spans=[*ordered, kept[0]],
+                     messages=self.messages)  # fmt: skip
+        view._wall0, view._perf0, view.open = self._wall0, self._perf0, False
+        return view
 
     @property
     def usage(self) -> Usage:
