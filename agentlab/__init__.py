@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "Chain": "agentlab.patterns.chain",
     "ConfigError": "agentlab.errors",
     "Conversation": "agentlab.core.conversation",
+    "CostWarning": "agentlab.errors",
     "DecisionError": "agentlab.errors",
     "DesignWarning": "agentlab.errors",
     "EvaluatorOptimizer": "agentlab.patterns.evaluator",
@@ -132,6 +133,9 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
     )
     from agentlab.errors import (
         ConfigError as ConfigError,
+    )
+    from agentlab.errors import (
+        CostWarning as CostWarning,
     )
     from agentlab.errors import (
         DecisionError as DecisionError,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import NoReturn
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,10 +26,12 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             trace = Trace.load(args.trace)
-        except (OSError, ValueError) as exc:
-            show.error(str(exc))  # usage and the reason on stderr, exit status 2
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            _fail(show, exc)
         if not trace.spans:
-            show.error(f"{args.trace} holds no spans; save a run's trace with run.trace.save(path)")
+            _fail(
+                show, f"{args.trace} holds no spans; save a run's trace with run.trace.save(path)"
+            )
         print(trace.pretty())
         return 0
     if args.command == "view":
@@ -36,10 +39,20 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             print(f"wrote {write_view(args.trace, args.output)}")
-        except (OSError, ValueError) as exc:
-            view.error(str(exc))  # usage and the reason on stderr, exit status 2
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            _fail(view, exc)
         return 0
     return 2  # pragma: no cover - argparse rejects unknown commands
+
+
+def _fail(command: argparse.ArgumentParser, problem: BaseException | str) -> NoReturn:
+    """Say what is wrong in one line on stderr (with the usage), and exit with status 2."""
+    if isinstance(problem, MemoryError | RecursionError):
+        problem = f"{type(problem).__name__}: the file is too large or too deeply nested to read"
+    text = " ".join(str(problem).split()) or type(problem).__name__
+    usage = " ".join(command.format_usage().split())
+    print(f"{command.prog}: error: {text} ({usage})", file=sys.stderr)
+    raise SystemExit(2)
 
 
 if __name__ == "__main__":

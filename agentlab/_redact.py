@@ -57,8 +57,13 @@ def secrets() -> list[tuple[str, str]]:
     return found
 
 
+_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@")
+_BASIC = re.compile(r"(\bBasic\s+)[A-Za-z0-9+/]{6,}={0,2}")
+
+
 def redact(text: str) -> str:
-    """``text`` with the value of every known key variable replaced by a marker."""
+    """``text`` with the value of every known key variable replaced by a marker, and
+    credentials in URLs (``https://user:PASS@host``) and Basic auth values masked."""
     return redactor()(text)
 
 
@@ -70,9 +75,42 @@ def redactor() -> Callable[[str], str]:
         for name, value in found:
             if value in text:
                 text = text.replace(value, f"[REDACTED:{name}]")
+        if "@" in text and "://" in text:
+            text = _USERINFO.sub(r"\1[REDACTED]@", text)
+        if "Basic" in text:
+            text = _BASIC.sub(r"\1[REDACTED]", text)
         return text
 
     return apply
+
+
+def public_url(url: str) -> str:
+    """``url`` with its password masked (``http://user:[REDACTED]@host/v1``); the user
+    name and password are registered, so ``redact`` masks them wherever they appear.
+
+    >>> public_url("http://me:s3cret-pass@127.0.0.1:8080/v1")
+    'http://me:[REDACTED]@127.0.0.1:8080/v1'
+    """
+    from base64 import b64encode
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    password = unquote(parts.password)
+    register_secret(password, "base_url password")
+    register_secret(parts.password, "base_url password")
+    pair = f"{unquote(parts.username or '')}:{password}"
+    register_secret(b64encode(pair.encode()).decode(), "base_url Basic auth")
+    return _USERINFO.sub(r"\1[REDACTED]@", url)
+
+
+def remember_secrets() -> None:
+    """Keep redacting the key values set now even after the variables change or are
+    unset (a run calls this when it starts: its trace is often saved later)."""
+    for name, value in secrets():
+        if value not in _REGISTERED:
+            _REGISTERED[value] = name
 
 
 def is_secret_name(name: str) -> bool:

@@ -19,7 +19,8 @@ Every message says what was wrong, with which value, and what to write instead::
             ├── MaxTurns, MaxToolCalls, MaxTokens, BudgetExceeded, Timeout
             └── MaxHops, HandoffCycle, MaxIterations, MaxTasks, MaxDepth
 
-``DesignWarning`` (a ``UserWarning``) flags designs the article warns about.
+``DesignWarning`` (a ``UserWarning``) flags designs the article warns about;
+``CostWarning`` a money limit that cannot act (a provider model with no known price).
 """
 
 from __future__ import annotations
@@ -197,6 +198,11 @@ class MaxDepth(LimitExceeded):
 
 class DesignWarning(UserWarning):
     """A design the article advises against (e.g. more than 5 routes)."""
+
+
+class CostWarning(UserWarning):
+    """A run with a money limit uses a provider model that has no known price, so the
+    limit cannot stop it (said once per model; give the model ``priced_as=...``)."""
 
 
 STOP_ERRORS: dict[str, type[RunStopped]] = {

@@ -256,6 +256,9 @@ class Agent(Runnable):
     def _agent_name(self) -> str | None:
         return self.name
 
+    def _models(self) -> list[Any]:
+        return [self.model]
+
     def __repr__(self) -> str:
         tools = ", ".join(t.name for t in self.tools)
         return f"Agent(name={self.name!r}, model={self.model.name!r}, tools=[{tools}])"

@@ -102,7 +102,10 @@ class Budget:
     overflowed, so a nested run with its own, stricter limits stops only itself.
     """
 
-    __slots__ = ("cost_usd", "limits", "parent", "tokens", "tool_calls", "unpriced")
+    __slots__ = (
+        "cost_usd", "largest_output", "limits", "parent", "reserved", "tokens", "tool_calls",
+        "unpriced",
+    )  # fmt: skip
 
     def __init__(self, limits: Limits, parent: Budget | None = None) -> None:
         self.limits = limits
@@ -110,6 +113,8 @@ class Budget:
         self.tokens = 0
         self.tool_calls = 0
         self.cost_usd = 0.0
+        self.reserved = 0.0  # USD set aside for model calls under way (core/money.py)
+        self.largest_output = 0  # output tokens of the longest answer so far
         self.unpriced: set[str] = set()
 
     def levels(self) -> Iterator[Budget]:
@@ -141,6 +146,7 @@ class Budget:
         tokens = usage.input_tokens + usage.output_tokens
         for budget in self.levels():
             budget.tokens += tokens
+            budget.largest_output = max(budget.largest_output, usage.output_tokens)
             if cost is None:
                 budget.unpriced.add(model)
             else:

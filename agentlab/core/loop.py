@@ -14,11 +14,25 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from agentlab.core.context import RunContext, entered_agent
+from agentlab.core.money import release, reserve
 from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
 from agentlab.core.tools import ToolContext, error_text, result_text
-from agentlab.errors import LimitExceeded, MaxDepth, MaxTurns, OutputValidationError, UserExit
+from agentlab.errors import (
+    LimitExceeded,
+    MaxDepth,
+    MaxTurns,
+    ModelError,
+    OutputValidationError,
+    UserExit,
+)
 from agentlab.messages import Message, ToolCall, ToolResult, as_messages
-from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec, invoke_model
+from agentlab.models.base import (
+    UNKNOWN_USAGE,
+    ModelRequest,
+    ModelResponse,
+    ToolSpec,
+    invoke_model,
+)
 from agentlab.usage import price_for
 
 if TYPE_CHECKING:
@@ -26,6 +40,8 @@ if TYPE_CHECKING:
 
     from agentlab.core.agent import Agent
     from agentlab.handoffs.transfer import TransferTools
+    from agentlab.trace.trace import SpanHandle
+    from agentlab.usage import Price
 
 
 class AgentHistory:
@@ -219,28 +235,58 @@ async def call_model(
         agent.output_schema,
         agent.name,
     )
-    with ctx.span("model", model.name, span_id, agent=agent.name) as span:
-        span.model = model.name
-        span.messages_in = tuple(convo.indices)
-        started = time.perf_counter()
-        with ctx.calling(span.id):  # a custom model that runs an agent nests it here
-            response = await invoke_model(model, request)
-        calls = _with_ids(response.tool_calls, span.id)
-        index = convo.add(Message.assistant(response.text, tool_calls=calls, agent=agent.name))
-        span.messages_out = (index,)
-        span.output = response.text or None
-        price = price_for(model.price_key)
-        span.usage = response.usage
-        span.cost_usd = None if price is None else price.cost(response.usage)
-        span.attributes = {"turn": turn, "latency_s": time.perf_counter() - started}
-        if price is not None:
-            span.attributes["price_source"] = price.source
-        if response.attributes:
-            span.attributes.update(response.attributes)
+    price = price_for(model.price_key)
+    held = await reserve(ctx.budget, price, request)  # may wait for calls under way
+    try:
+        if held:
+            charge_or_stop(ctx, span_id, ctx.budget.check)  # spent may have grown meanwhile
+        with ctx.span("model", model.name, span_id, agent=agent.name) as span:
+            span.model = model.name
+            span.messages_in = tuple(convo.indices)
+            started = time.perf_counter()
+            with ctx.calling(span.id):  # a custom model that runs an agent nests it here
+                response = await _respond(model, request)
+            calls = _with_ids(response.tool_calls, span.id)
+            index = convo.add(Message.assistant(response.text, tool_calls=calls, agent=agent.name))
+            span.messages_out = (index,)
+            span.output = response.text or None
+            span.usage = response.usage
+            span.attributes = {"turn": turn, "latency_s": time.perf_counter() - started}
+            _price(span, price, response)
+    finally:
+        release(ctx.budget, held)
     if calls is not response.tool_calls:
         response = ModelResponse(response.text, calls, response.usage, response.model,
                                  response.attributes)  # fmt: skip
     return response, span.cost_usd
+
+
+def _price(span: SpanHandle, price: Price | None, response: ModelResponse) -> None:
+    """The call's cost: None when the model has no price or the answer had no usage."""
+    unknown = bool(response.attributes.get(UNKNOWN_USAGE))
+    span.cost_usd = None if price is None or unknown else price.cost(response.usage)
+    if price is not None:
+        span.attributes["price_source"] = price.source
+    if response.attributes:
+        span.attributes.update(response.attributes)
+    if unknown:
+        span.attributes["usage_note"] = "the provider reported no usable usage: cost unknown"
+
+
+async def _respond(model: Any, request: ModelRequest) -> ModelResponse:
+    """The model's answer; a custom model's ``sys.exit()`` fails the run (``UserExit``),
+    and an answer that is not a ``ModelResponse`` is a ``ModelError`` naming the model."""
+    try:
+        response = await invoke_model(model, request)
+    except SystemExit as exc:
+        raise UserExit(f"model {model.name!r} raised SystemExit{exc.args}; the run failed") from exc
+    if not isinstance(response, ModelResponse):
+        raise ModelError(
+            f"model {model.name!r} answered a {type(response).__name__}, not an "
+            "al.ModelResponse; a custom model's respond(request) must return "
+            "al.ModelResponse(text=..., tool_calls=..., usage=...)"
+        )
+    return response
 
 
 def _with_ids(calls: tuple[ToolCall, ...], span_id: int | str) -> tuple[ToolCall, ...]:

@@ -9,19 +9,21 @@ stopped or failed run into the matching exception.
 from __future__ import annotations
 
 import asyncio
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from agentlab._format import format_money
+from agentlab._redact import redact, remember_secrets
 from agentlab.core.context import Caller, RunContext, RunTree, current_caller
 from agentlab.core.limits import Budget, Limits, as_limits
 from agentlab.core.outcome import Outcome, Status, outcome_of
-from agentlab.errors import STOP_ERRORS, RunStopped
+from agentlab.errors import STOP_ERRORS, CostWarning, RunStopped
 from agentlab.messages import Message, as_messages
 from agentlab.trace.processors import active_processors
 from agentlab.trace.read import HandoffContext
 from agentlab.trace.trace import Trace
-from agentlab.usage import Usage
+from agentlab.usage import Usage, price_for
 
 if TYPE_CHECKING:
     from agentlab.core.runnable import Runnable
@@ -87,7 +89,7 @@ class Run:
         output = repr(self.output)
         if len(output) > 60:
             output = output[:57] + "..."
-        return f"<Run {self.status}{reason} output={output} spans={len(self.trace.spans)}>"
+        return redact(f"<Run {self.status}{reason} output={output} spans={len(self.trace.spans)}>")
 
     def __str__(self) -> str:
         lines = [f"status: {self.status}" + (f" ({self.stop_reason})" if self.stop_reason else "")]
@@ -98,8 +100,14 @@ class Run:
             f"usage: {usage.requests} model calls, {usage.input_tokens} in / "
             f"{usage.output_tokens} out tokens, {format_money(self.cost)}"
         )
+        unpriced = self.trace.root.attributes.get("unpriced_models") if self.trace.spans else None
+        if unpriced:
+            lines.append(
+                f"money: unknown: no price for {', '.join(map(str, unpriced))} (give the model "
+                "priced_as='provider:model'); a money limit could not act"
+            )
         lines.append(f"output: {self.output}")
-        return "\n".join(lines) + "\n\n" + self.trace.pretty()
+        return redact("\n".join(lines) + "\n\n" + self.trace.pretty())
 
 
 def preflight(root: Runnable) -> list[Runnable]:
@@ -131,6 +139,9 @@ async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) ->
         return await _execute_nested(caller, runnable, input, own)
     nodes = preflight(runnable)
     limits = own or runnable.limits or Limits()
+    remember_secrets()  # a trace saved after a key variable changed still hides its value
+    if limits.max_cost_usd is not None:
+        warn_unpriced(nodes)
     settings: dict[str, dict[str, Any]] = {}
     for node in nodes:
         settings.update(node._model_settings())
@@ -147,6 +158,8 @@ async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) ->
             note = ctx.budget.cost_note()
             if note:
                 root.attributes["cost_budget"] = note
+            if ctx.budget.unpriced:
+                root.attributes["unpriced_models"] = sorted(ctx.budget.unpriced)
     finally:
         await ctx.tree.end_nested()  # runs nested on other threads' loops end with this one
     return _run_of(outcome, trace, outcome.messages or list(trace.messages))
@@ -181,6 +194,31 @@ async def _execute_nested(caller: Caller, runnable: Runnable, input: Any, own: L
         if elsewhere and task is not None:
             outer.tree.discard(loop, task)
     return _run_of(outcome, outer.trace.subtree(span.id), outcome.messages)
+
+
+_warned: set[str] = set()
+
+
+def warn_unpriced(nodes: list[Runnable]) -> None:
+    """A ``CostWarning``, once per model, for each provider model with no known price (a
+    money limit cannot stop it). Offline models and local servers stay silent: they cost
+    no money."""
+    for node in nodes:
+        for model in node._models():
+            name = getattr(model, "name", "?")
+            free = getattr(model, "offline", False) or not getattr(model, "spends_money", True)
+            if free or name in _warned:
+                continue
+            if price_for(getattr(model, "price_key", None)) is None:
+                _warned.add(name)
+                warnings.warn(
+                    f"model {name!r} has no known price, so Limits(max_cost_usd=...) cannot "
+                    "stop this run and run.cost will be None; give the model "
+                    "priced_as='provider:model' (e.g. al.OpenAIModel(..., "
+                    "priced_as='openai:gpt-4o-mini')) to price it",
+                    CostWarning,
+                    stacklevel=5,  # warn_unpriced <- execute_root <- run internals <- caller
+                )
 
 
 def _close(span: SpanHandle, outcome: Outcome) -> None:

@@ -75,6 +75,10 @@ class Runnable:
         """Agent name -> its model and settings, for the trace header (agents say)."""
         return {}
 
+    def _models(self) -> list[Any]:
+        """The model objects this runnable itself calls (agents say)."""
+        return []
+
     def _agent_name(self) -> str | None:
         """The agent this runnable is, if it is one (the root span's ``agent``)."""
         return None

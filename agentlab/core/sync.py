@@ -28,10 +28,22 @@ def background_loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _loop is None or not _thread or not _thread.is_alive():
             loop = asyncio.new_event_loop()
-            thread = threading.Thread(target=loop.run_forever, name="agentlab-loop", daemon=True)
+            thread = threading.Thread(target=_serve, args=(loop,), name="agentlab-loop",
+                                      daemon=True)  # fmt: skip
             thread.start()
             _loop, _thread = loop, thread
         return _loop
+
+
+def _serve(loop: asyncio.AbstractEventLoop) -> None:
+    """Run the loop for good: a ``SystemExit`` or ``KeyboardInterrupt`` escaping one task
+    (asyncio re-raises those out of ``run_forever``) must not stop every later run."""
+    asyncio.set_event_loop(loop)
+    while not loop.is_closed():
+        try:
+            loop.run_forever()
+        except BaseException:  # noqa: BLE001 - that task has its exception; serve on
+            continue
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -67,7 +79,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
             try:
                 return done.result(timeout=0.2)
             except concurrent.futures.TimeoutError:
-                continue
+                if _thread is None or not _thread.is_alive():
+                    raise RuntimeError("agentlab's event-loop thread stopped; run again") from None
     except KeyboardInterrupt:
         # Cancel the run; it records itself as stopped/"interrupted" and returns.
         loop.call_soon_threadsafe(lambda: task_box and task_box[0].cancel())

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from agentlab._format import safe_str
 from agentlab._redact import redact
 from agentlab._workers import call_user
 from agentlab.core.limits import Limits, as_limits
@@ -262,7 +263,7 @@ class _Runner:
             self.stop = "interrupted"
             task.stop_reason = task.stop_reason or "interrupted"
         except Exception as exc:  # noqa: BLE001 - one broken task must not stop the rest
-            task.status, task.error = "failed", redact(f"{type(exc).__name__}: {exc}")
+            task.status, task.error = "failed", redact(f"{type(exc).__name__}: {safe_str(exc)}")
         finally:
             self._account(task)
 
@@ -292,7 +293,7 @@ class _Runner:
             raise
         except Exception as exc:  # noqa: BLE001 - a broken check fails this task only
             task.status = "failed"
-            task.error = redact(f"check raised {type(exc).__name__}: {exc}")
+            task.error = redact(f"check raised {type(exc).__name__}: {safe_str(exc)}")
             return
         task.score = score
         task.passed = score >= self.exp.pass_threshold

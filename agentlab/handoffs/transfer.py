@@ -47,6 +47,9 @@ class Member(Runnable):
     def _preflight(self) -> None:
         self.agent._check_model()  # not its handoffs: the Team resolved those
 
+    def _models(self) -> list[Any]:
+        return [self.agent.model]
+
     def _children(self) -> list[Runnable]:
         return [t.runnable for t in self.agent.tools if t.runnable is not None]
 

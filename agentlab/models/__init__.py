@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agentlab._redact import redact
 from agentlab.errors import ConfigError
 from agentlab.models.base import Model, ModelRequest, ModelResponse, ToolSpec
 from agentlab.models.calls import set_concurrency
@@ -61,7 +62,7 @@ def resolve_model(spec: str | Any) -> Any:
     provider, sep, rest = spec.partition(":")
     model_name, at, base_url = rest.partition("@")
     if provider not in PROVIDERS or not sep or not model_name.strip() or (at and not base_url):
-        raise ConfigError(model_string_problem(spec))
+        raise ConfigError(redact(model_string_problem(spec)))
     if provider == "openai":
         from agentlab.models.openai import OpenAIModel  # adapters load when a string names one
 

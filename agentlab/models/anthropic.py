@@ -22,8 +22,15 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from agentlab.errors import ModelError
 from agentlab.messages import Message, ToolCall
-from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
+from agentlab.models.base import (
+    UNKNOWN_USAGE,
+    ModelRequest,
+    ModelResponse,
+    ToolSpec,
+    reported_usage,
+)
 from agentlab.models.provider import ProviderModel
 from agentlab.usage import Usage
 
@@ -212,17 +219,24 @@ def closed_schema(schema: Any) -> Any:
 
 
 def parse_message(message: Any) -> ModelResponse:
-    """A Messages API ``Message`` as a ``ModelResponse``."""
+    """A Messages API ``Message`` as a ``ModelResponse`` (``ModelError`` when it is none)."""
+    content = getattr(message, "content", None)
+    if not isinstance(content, list):
+        raise ModelError(
+            f"the server answered something that is not an Anthropic message "
+            f"({type(message).__name__}); check that the base_url points at an "
+            "Anthropic-compatible API (its root, e.g. http://127.0.0.1:8080)"
+        )
     texts: list[str] = []
     calls: list[ToolCall] = []
-    for block in message.content or ():
+    for block in content:
         kind = getattr(block, "type", None)
         if kind == "text":
             texts.append(block.text)
-        elif kind == "tool_use":
+        elif kind == "tool_use" and isinstance(getattr(block, "name", None), str):
             arguments = block.input if isinstance(block.input, dict) else str(block.input)
             calls.append(ToolCall(block.name, arguments, block.id or ""))
-    attributes: dict[str, Any] = {"response_model": message.model}
+    attributes: dict[str, Any] = {"response_model": getattr(message, "model", None)}
     if getattr(message, "id", None):
         attributes["response_id"] = message.id
     request_id = getattr(message, "_request_id", None)
@@ -230,23 +244,27 @@ def parse_message(message: Any) -> ModelResponse:
         attributes["request_id"] = request_id
     if getattr(message, "stop_reason", None):
         attributes["finish_reason"] = message.stop_reason
-    return ModelResponse("".join(texts), tuple(calls), usage_of(message.usage),
-                         message.model, attributes)  # fmt: skip
+    usage, known = usage_of(getattr(message, "usage", None))
+    if not known:
+        attributes[UNKNOWN_USAGE] = True
+    return ModelResponse("".join(texts), tuple(calls), usage, getattr(message, "model", None),
+                         attributes)  # fmt: skip
 
 
-def usage_of(usage: Any) -> Usage:
-    """Anthropic usage with cache reads and writes added to the input (total input)."""
+def usage_of(usage: Any) -> tuple[Usage, bool]:
+    """Anthropic usage with cache reads and writes added to the input (total input), and
+    whether it is known."""
     if usage is None:
-        return Usage(requests=1)
-    cache_write = getattr(usage, "cache_creation_input_tokens", None) or 0
-    cache_read = getattr(usage, "cache_read_input_tokens", None) or 0
-    return Usage(
-        input_tokens=(usage.input_tokens or 0) + cache_write + cache_read,
-        output_tokens=usage.output_tokens or 0,
-        cache_read_tokens=cache_read,
-        cache_write_tokens=cache_write,
-        requests=1,
-    )
+        return Usage(requests=1), False
+    write = getattr(usage, "cache_creation_input_tokens", None) or 0
+    read = getattr(usage, "cache_read_input_tokens", None) or 0
+    found, known = reported_usage(getattr(usage, "input_tokens", None),
+                                  getattr(usage, "output_tokens", None), read, write)  # fmt: skip
+    if not known:
+        return found, False
+    total_in = found.input_tokens + found.cache_read_tokens + found.cache_write_tokens
+    return Usage(total_in, found.output_tokens, found.cache_read_tokens,
+                 found.cache_write_tokens, requests=1), True  # fmt: skip
 
 
 # the wire format, defined above as plain functions (tested on their own)

@@ -74,6 +74,30 @@ class Model(Protocol):
     async def respond(self, request: ModelRequest) -> ModelResponse: ...
 
 
+def reported_usage(
+    input_tokens: Any, output_tokens: Any, cache_read: Any = 0, cache_write: Any = 0
+) -> tuple[Usage, bool]:
+    """(usage, known) from a provider's counts: whole numbers (digits as text too); a
+    missing or unreadable count makes the usage unknown, never zero."""
+    counts = []
+    for value in (input_tokens, output_tokens, cache_read, cache_write):
+        if isinstance(value, bool) or value is None:
+            return Usage(requests=1), False
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            return Usage(requests=1), False
+        if number < 0 or (number != value and not isinstance(value, str)):
+            return Usage(requests=1), False
+        counts.append(number)
+    return Usage(counts[0], counts[1], counts[2], counts[3], requests=1), True
+
+
+UNKNOWN_USAGE = "usage_unknown"
+"""Response attribute set when the provider reported no usable usage: the call's cost
+is then unknown (None), never a made-up $0."""
+
+
 def estimate_tokens(text: str) -> int:
     """Offline token estimate: one token per 4 characters, rounded up (at least 1)."""
     return max(1, (len(text) + 3) // 4)

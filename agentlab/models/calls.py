@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from agentlab._format import safe_str
 from agentlab._redact import redact
 from agentlab.errors import ConfigError, ModelHTTPError
 
@@ -159,6 +160,7 @@ class CallPolicy:
     key_variable: str
     max_retries: int = 3
     backoff_s: float = 0.5
+    timeout_s: float | None = None  # one attempt's whole wall time, body included
 
 
 @dataclass(slots=True)
@@ -196,9 +198,16 @@ async def call_with_retries(
         async with semaphore:
             record.waited_s += time.perf_counter() - asked
             try:
-                return await attempt(), record
+                async with asyncio.timeout(policy.timeout_s):  # a server dripping bytes too
+                    return await attempt(), record
             except Exception as exc:  # noqa: BLE001 - classified below
                 failure = classify(exc)
+        if failure.retry_after is not None and failure.retry_after > MAX_RETRY_AFTER_S:
+            failure.retryable = False
+            failure.message += (
+                f" (the server asks to wait {failure.retry_after:g} s before retrying, "
+                f"longer than the kit waits, {MAX_RETRY_AFTER_S:g} s: try again later)"
+            )
         if not failure.retryable or record.attempts > policy.max_retries:
             raise failure.error(policy, record) from None
         wait = failure.retry_after
@@ -282,21 +291,21 @@ def classify(exc: Exception) -> Failure:
     status = getattr(exc, "status_code", None)
     if isinstance(status, int):
         body = getattr(exc, "body", None)
-        message = _provider_message(body) or getattr(exc, "message", None) or str(exc)
+        message = _provider_message(body) or getattr(exc, "message", None) or safe_str(exc)
         response = getattr(exc, "response", None)
         headers = getattr(response, "headers", None) or {}
         retryable = status in _RETRYABLE_STATUS or status >= 500
         return Failure(retryable, status, str(message), retry_after(headers), "http", body)
     name = type(exc).__name__
     if isinstance(exc, ValueError) and name == "JSONDecodeError":
-        return Failure(False, None, f"{name}: {exc}", kind="bad_response")
+        return Failure(False, None, f"{name}: {safe_str(exc)}", kind="bad_response")
     if "Timeout" in name or isinstance(exc, TimeoutError):
-        return Failure(True, None, str(exc) or name, kind="timeout")
+        return Failure(True, None, safe_str(exc) or "no complete answer in time", kind="timeout")
     if "Connection" in name:
         cause = exc.__cause__ or exc.__context__
-        detail = f"{exc} ({cause})" if cause is not None else str(exc)
+        detail = f"{safe_str(exc)} ({safe_str(cause)})" if cause is not None else safe_str(exc)
         return Failure(True, None, detail, kind="connection")
-    return Failure(False, None, f"{name}: {exc}", kind="other")
+    return Failure(False, None, f"{name}: {safe_str(exc)}", kind="other")
 
 
 def _provider_message(body: Any) -> str | None:

@@ -16,8 +16,15 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from agentlab.errors import ModelError
 from agentlab.messages import Message, ToolCall
-from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec
+from agentlab.models.base import (
+    UNKNOWN_USAGE,
+    ModelRequest,
+    ModelResponse,
+    ToolSpec,
+    reported_usage,
+)
 from agentlab.models.provider import ProviderModel
 from agentlab.usage import Usage
 
@@ -140,37 +147,59 @@ def parse_arguments(raw: str | None) -> dict[str, Any] | str:
 
 
 def parse_completion(completion: Any) -> ModelResponse:
-    """A ``ChatCompletion`` as a ``ModelResponse``: text, tool calls, usage, request id."""
-    choice = completion.choices[0] if completion.choices else None
+    """A ``ChatCompletion`` as a ``ModelResponse``: text, tool calls, usage, request id.
+
+    An answer that is not a chat completion (an HTML page from a wrong base_url), or one
+    with no choices, is a ``ModelError`` saying so.
+    """
+    choices = getattr(completion, "choices", None)
+    if not isinstance(choices, list):
+        raise ModelError(
+            f"the server answered something that is not an OpenAI chat completion "
+            f"({_preview(completion)}); check that the base_url points at an "
+            "OpenAI-compatible API, usually ending in /v1"
+        )
+    if not choices:
+        raise ModelError("the server answered a chat completion with no choices (choices: [])")
+    choice = choices[0]
     message = getattr(choice, "message", None)
-    text = (getattr(message, "content", None) or "") if message is not None else ""
+    text = getattr(message, "content", None) or ""
+    if not isinstance(text, str):
+        raise ModelError(f"the server answered message content that is not text: {text!r}")
     calls = tuple(
         ToolCall(c.function.name, parse_arguments(c.function.arguments), c.id or "")
         for c in (getattr(message, "tool_calls", None) or ())
-        if getattr(c, "function", None) is not None
+        if isinstance(getattr(getattr(c, "function", None), "name", None), str)
     )
-    attributes: dict[str, Any] = {"response_model": completion.model}
+    attributes: dict[str, Any] = {"response_model": getattr(completion, "model", None)}
     if getattr(completion, "id", None):
         attributes["response_id"] = completion.id
     request_id = getattr(completion, "_request_id", None)
     if request_id:
         attributes["request_id"] = request_id
-    if choice is not None and choice.finish_reason:
+    if getattr(choice, "finish_reason", None):
         attributes["finish_reason"] = choice.finish_reason
-    return ModelResponse(text, calls, usage_of(completion.usage), completion.model, attributes)
+    usage, known = usage_of(getattr(completion, "usage", None))
+    if not known:
+        attributes[UNKNOWN_USAGE] = True
+    return ModelResponse(text, calls, usage, attributes["response_model"], attributes)
 
 
-def usage_of(usage: Any) -> Usage:
-    """OpenAI usage: ``prompt_tokens`` already includes cached tokens (our convention)."""
+def _preview(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    text = " ".join(text.split())
+    return f"{type(value).__name__} {text[:80]!r}"
+
+
+def usage_of(usage: Any) -> tuple[Usage, bool]:
+    """OpenAI usage, and whether it is known; ``prompt_tokens`` already includes cached
+    tokens (our convention)."""
     if usage is None:
-        return Usage(requests=1)
+        return Usage(requests=1), False
     details = getattr(usage, "prompt_tokens_details", None)
     cached = getattr(details, "cached_tokens", None) or 0
-    return Usage(
-        input_tokens=usage.prompt_tokens or 0,
-        output_tokens=usage.completion_tokens or 0,
-        cache_read_tokens=cached,
-        requests=1,
+    return reported_usage(
+        getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None), cached
     )
 
 

@@ -11,17 +11,23 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import ipaddress
+import math
 import os
 import weakref
 from typing import Any
 from urllib.parse import urlparse
 
-from agentlab._redact import public_settings, register_secret
+from agentlab._redact import public_settings, public_url, redact, register_secret
 from agentlab.errors import ConfigError
 from agentlab.models.base import CASSETTE, ModelRequest, ModelResponse
 from agentlab.models.calls import CallPolicy, call_with_retries
+from agentlab.usage import price_for
 
 PLACEHOLDER_KEY = "not-needed-for-a-local-server"
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def is_local(base_url: str | None) -> bool:
@@ -101,22 +107,32 @@ class ProviderModel:
                 f"model name {model!r} has spaces around it; "
                 f"write '{self.provider}:{model.strip()}'"
             )
-        if max_retries < 0 or timeout_s <= 0 or backoff_s < 0:
+        if not (
+            type(max_retries) is int and max_retries >= 0
+            and _finite(timeout_s) and timeout_s > 0 and _finite(backoff_s) and backoff_s >= 0
+        ):  # fmt: skip
             raise ConfigError(
                 f"max_retries={max_retries!r}, timeout_s={timeout_s!r}, backoff_s={backoff_s!r}: "
-                "use max_retries >= 0, timeout_s > 0, backoff_s >= 0"
+                "use a whole max_retries >= 0, timeout_s > 0 and backoff_s >= 0 (no NaN)"
+            )
+        if priced_as is not None and price_for(priced_as) is None:
+            raise ConfigError(
+                f"priced_as={priced_as!r} has no price in genai-prices; write 'provider:model' "
+                "as the price table names it, e.g. priced_as='openai:gpt-4o-mini'"
             )
         self.model = model
         self.base_url = self._check_base_url(model, base_url) if base_url else None
-        self.name = f"{self.provider}:{model}" + (f"@{self.base_url}" if self.base_url else "")
+        self.shown_url = public_url(self.base_url) if self.base_url else None  # no password
+        self.name = f"{self.provider}:{model}" + (f"@{self.shown_url}" if self.shown_url else "")
         self.price_key = priced_as or f"{self.provider}:{model}"
+        self.spends_money = not is_local(self.base_url)  # a local server costs no money
         self.timeout_s = timeout_s
         self._api_key = api_key
         if api_key:
             register_secret(api_key, f"api_key of {self.provider}:{model}")
         self.policy = CallPolicy(
             self.provider, self.base_url, f"{self.provider}:{model}", self.key_variable,
-            max_retries=max_retries, backoff_s=backoff_s,
+            max_retries=max_retries, backoff_s=backoff_s, timeout_s=timeout_s,
         )  # fmt: skip
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any]
         self._clients = weakref.WeakKeyDictionary()
@@ -130,7 +146,9 @@ class ProviderModel:
         fix = f"'{self.provider}:{model}@{self.example_url}'"
         if "//" not in url and " " not in url and urlparse(f"http://{url}").hostname:
             fix = f"'{self.provider}:{model}@http://{url}'"
-        raise ConfigError(f"base_url {base_url!r} is not an http:// or https:// URL; write {fix}")
+        raise ConfigError(
+            redact(f"base_url {base_url!r} is not an http:// or https:// URL; write {fix}")
+        )
 
     # -- keys ----------------------------------------------------------------------
     def api_key(self) -> str | None:
@@ -201,7 +219,7 @@ class ProviderModel:
 
     def server(self) -> str:
         """The server calls go to: ``base_url``, else the provider's own."""
-        return self.base_url or self.default_server
+        return self.shown_url or self.default_server
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.model!r}, base_url={self.base_url!r})"
+        return f"{type(self).__name__}({self.model!r}, base_url={self.shown_url!r})"

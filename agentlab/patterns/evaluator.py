@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from agentlab._format import safe_str
 from agentlab._json import as_text
 from agentlab.core.agent import Agent
 from agentlab.core.context import RunContext
@@ -158,7 +159,7 @@ class EvaluatorOptimizer(Pattern):
                 else:
                     accepted = verdict.score >= self.accept
             except Exception as exc:  # noqa: BLE001 - a broken accept rule fails the run
-                span.status, span.error = "error", f"{type(exc).__name__}: {exc}"
+                span.status, span.error = "error", f"{type(exc).__name__}: {safe_str(exc)}"
                 return failed_outcome(exc), None
             span.attributes["accepted"] = accepted
             span.output = verdict

@@ -20,9 +20,13 @@ run Echo
 from __future__ import annotations
 
 import contextvars
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from agentlab._format import safe_str
+from agentlab.errors import ConfigError
 
 if TYPE_CHECKING:
     from agentlab.messages import Message
@@ -33,7 +37,9 @@ __all__ = [
     "TraceProcessor",
     "active_processors",
     "add_processor",
+    "check_processor",
     "disabled",
+    "notify",
     "processing",
     "remove_processor",
     "tracing_enabled",
@@ -57,8 +63,43 @@ _TRACING_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
+_METHODS = ("on_span_start", "on_span_end", "on_message")
+
+
+def check_processor(processor: object) -> None:
+    """``ConfigError`` unless ``processor`` has the three methods a run calls."""
+    missing = [m for m in _METHODS if not callable(getattr(processor, m, None))]
+    if missing:
+        raise ConfigError(
+            f"{type(processor).__name__} is not a trace processor: it has no "
+            f"{', '.join(missing)}; a processor defines on_span_start(trace, span), "
+            "on_span_end(trace, span) and on_message(trace, index, message)"
+        )
+
+
+_reported: set[int] = set()  # processors whose failure was already reported
+
+
+def notify(processors: tuple[TraceProcessor, ...], method: str, trace: Trace, *args: Any) -> None:
+    """Call ``method`` on every processor; one that raises is reported once (a
+    ``RuntimeWarning``) and never breaks the run or the other processors."""
+    for processor in processors:
+        try:
+            getattr(processor, method)(trace, *args)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - an observer must not break a run
+            if id(processor) not in _reported:
+                _reported.add(id(processor))
+                warnings.warn(
+                    f"trace processor {type(processor).__name__}.{method} raised "
+                    f"{type(exc).__name__}: {safe_str(exc)}; the run goes on (reported once)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+
+
 def add_processor(processor: TraceProcessor) -> None:
     """Send the spans of every later run in this process to ``processor``."""
+    check_processor(processor)
     _GLOBAL_PROCESSORS.append(processor)
 
 
@@ -70,6 +111,8 @@ def remove_processor(processor: TraceProcessor) -> None:
 @contextmanager
 def processing(*processors: TraceProcessor) -> Iterator[None]:
     """Send the spans of runs started inside this block to ``processors``."""
+    for processor in processors:
+        check_processor(processor)
     token = _SCOPED_PROCESSORS.set(_SCOPED_PROCESSORS.get() + processors)
     try:
         yield

@@ -22,11 +22,12 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentlab._format import safe_str
 from agentlab._json import jsonable
 from agentlab._redact import redact
 from agentlab.errors import RunStopped
 from agentlab.messages import Message
-from agentlab.trace.processors import TraceProcessor, tracing_enabled
+from agentlab.trace.processors import TraceProcessor, notify, tracing_enabled
 from agentlab.trace.read import sum_costs
 from agentlab.trace.spans import Span, SpanKind, SpanStatus, start_order
 from agentlab.usage import Usage
@@ -103,10 +104,10 @@ class SpanHandle:
 
         if isinstance(exc, (RunStopped, asyncio.CancelledError, KeyboardInterrupt)):
             self.status = "stopped"
-            self.error = str(exc) or "interrupted"
+            self.error = safe_str(exc) or "interrupted"
         else:
             self.status = "error"
-            self.error = redact(f"{type(exc).__name__}: {exc}")
+            self.error = redact(f"{type(exc).__name__}: {safe_str(exc)}")
             extra = getattr(exc, "span_attributes", None)  # e.g. a failed call's retries
             if extra:
                 self.attributes = {**self.attributes, **extra}
@@ -182,8 +183,7 @@ class Trace:
         handle = SpanHandle(self, kind, name, parent_id, agent, self.now())
         if self.processors:
             span = handle.freeze(None)
-            for processor in self.processors:
-                processor.on_span_start(self, span)
+            notify(self.processors, "on_span_start", self, span)
         return handle
 
     def _finish(self, handle: SpanHandle) -> None:
@@ -193,15 +193,15 @@ class Trace:
             return
         span = handle.freeze(self.now())
         self.spans.append(span)
-        for processor in self.processors:
-            processor.on_span_end(self, span)
+        if self.processors:
+            notify(self.processors, "on_span_end", self, span)
 
     def add_message(self, message: Message) -> int:
         """Store a message once; return its index for spans to refer to."""
         index = len(self.messages)
         self.messages.append(message)
-        for processor in self.processors:
-            processor.on_message(self, index, message)
+        if self.processors:
+            notify(self.processors, "on_message", self, index, message)
         return index
 
     # -- reading -------------------------------------------------------------------
