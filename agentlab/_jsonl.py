@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["JsonlError", "read_json", "read_jsonl", "write_lines"]
+__all__ = ["JsonlError", "read_json", "read_jsonl", "write_lines", "write_text"]
 
 
 class JsonlError(ValueError):
@@ -138,6 +138,20 @@ def write_lines(path: Path | str, lines: Iterable[str]) -> None:
             for line in lines:
                 out.write(line)
                 out.write("\n")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(path: Path | str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically as UTF-8; a character UTF-8 cannot hold (a
+    lone surrogate) is written as ``?`` rather than failing the whole file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(text.encode("utf-8", "replace"))
         os.replace(tmp, path)
     finally:
         if tmp.exists():

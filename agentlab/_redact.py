@@ -13,6 +13,7 @@ text leaves the process.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -164,3 +165,44 @@ def _register_value(value: Any, label: str) -> None:
     scheme, _, credential = text.partition(" ")  # "Bearer <token>": the token alone too
     if credential and scheme.isalpha():
         register_secret(credential.strip(), label)
+
+
+def scrub(value: Any, found: tuple[str, ...] | None = None) -> Any:
+    """``value`` with every known secret redacted, in strings and inside dicts and lists
+    (objects become their redacted text); ``found`` the secret values, read if None."""
+    if found is None:
+        found = tuple(value for _, value in secrets())
+    if not found:
+        return value
+    # Fast path, one pass in C: JSON escapes character by character, so a secret that
+    # needs no escaping shows verbatim in the text of any string holding it.
+    if isinstance(value, (Mapping, list, tuple)) and all(map(_json_plain, found)):
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):  # keys JSON cannot write: walk it instead
+            text = found[0]
+        if not any(secret in text for secret in found):
+            return value
+    return _scrub(value, found)
+
+
+def _scrub_key(key: Any, found: tuple[str, ...]) -> Any:
+    text = str(key)  # a key that is no string stays one, unless its text holds a secret
+    scrubbed = _scrub(text, found)
+    return key if scrubbed == text else scrubbed
+
+
+def _json_plain(text: str) -> bool:
+    return json.dumps(text, ensure_ascii=False)[1:-1] == text
+
+
+def _scrub(value: Any, found: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        return redact(value) if any(secret in value for secret in found) else value
+    if isinstance(value, Mapping):
+        return {_scrub_key(k, found): _scrub(v, found) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub(v, found) for v in value]
+    if value is None or isinstance(value, (int, float)):
+        return value
+    return _scrub(str(value), found)  # an object: shown as its text

@@ -32,6 +32,18 @@ class ToolCall:
     arguments: dict[str, Any] | str = field(default_factory=dict)
     id: str = ""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not isinstance(self.id, str):
+            raise ConfigError(
+                f"ToolCall name and id must be text, got name={self.name!r}, id={self.id!r}; "
+                "e.g. al.ToolCall('lookup_order', {'order_id': '42'})"
+            )
+        if not isinstance(self.arguments, (dict, str)):
+            raise ConfigError(
+                f"ToolCall arguments must be a dict (or the raw JSON text), got "
+                f"{type(self.arguments).__name__}: {self.arguments!r}"
+            )
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "arguments": self.arguments, "id": self.id}
 
@@ -119,15 +131,40 @@ class Message:
         )
 
 
+ROLES = ("system", "user", "assistant", "tool")
+
+
 def as_messages(value: str | Message | list[Message] | tuple[Message, ...]) -> list[Message]:
-    """Normalise a run input (text, one message, or a list of messages) to a list."""
+    """Normalise a run input (text, one message, or a list of messages) to a list;
+    ``ConfigError`` for anything else, an empty list, or a malformed message."""
     if isinstance(value, str):
         return [Message.user(value)]
     if isinstance(value, Message):
-        return [value]
+        return check_messages([value])
     if isinstance(value, (list, tuple)) and all(isinstance(m, Message) for m in value):
-        return list(value)
+        if not value:
+            raise ConfigError(
+                "run input is an empty list of messages; pass text, e.g. "
+                "agent.run('Where is order 42?'), or at least one al.Message"
+            )
+        return check_messages(list(value))
     raise ConfigError(
         f"run input must be a str or a list of al.Message, got {type(value).__name__}; "
         "pass text, e.g. agent.run('Where is order 42?')"
     )
+
+
+def check_messages(messages: list[Message]) -> list[Message]:
+    """``messages`` if each has a known role and text content, else a ``ConfigError``."""
+    for i, m in enumerate(messages):
+        if m.role not in ROLES:
+            raise ConfigError(
+                f"message {i} has role {m.role!r}; use one of {', '.join(ROLES)}, e.g. "
+                "al.Message.user('Hi')"
+            )
+        if not isinstance(m.content, str):
+            raise ConfigError(
+                f"message {i} content must be text, got {type(m.content).__name__}; "
+                "turn data into text first (e.g. json.dumps(data))"
+            )
+    return messages

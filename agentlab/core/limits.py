@@ -153,6 +153,15 @@ class Budget:
                 budget.cost_usd += cost
         self._raise_if_over(used_up=False)
 
+    def tool_calls_left(self) -> int | None:
+        """Tool calls every level still allows (None: no limit)."""
+        left = [
+            b.limits.max_tool_calls - b.tool_calls
+            for b in self.levels()
+            if b.limits.max_tool_calls is not None
+        ]
+        return max(0, min(left)) if left else None
+
     def count_tool_call(self) -> None:
         """Count one tool call at every level; raise when it is one past ``max_tool_calls``."""
         for budget in self.levels():

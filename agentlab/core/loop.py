@@ -301,11 +301,22 @@ def _with_ids(calls: tuple[ToolCall, ...], span_id: int | str) -> tuple[ToolCall
 async def run_tool_calls(
     agent: Agent, calls: tuple[ToolCall, ...], ctx: RunContext, span_id: int | str
 ) -> list[Message]:
-    """Run one turn's tool calls, concurrently when several; results in call order."""
-    if len(calls) == 1:
-        return [await run_tool_call(agent, calls[0], ctx, span_id)]
-    tasks = [asyncio.ensure_future(run_tool_call(agent, c, ctx, span_id)) for c in calls]
-    return await gather_or_cancel(tasks)
+    """Run one turn's tool calls, concurrently when several; results in call order.
+
+    When ``max_tool_calls`` leaves room for only some of them, those run to the end and
+    then the next one stops the run (one ``limit`` span), rather than starting them all
+    and cancelling the allowed ones.
+    """
+    room = ctx.budget.tool_calls_left()
+    allowed = calls if room is None else calls[:room]
+    if len(allowed) == 1:
+        results = [await run_tool_call(agent, allowed[0], ctx, span_id)]
+    else:
+        tasks = [asyncio.ensure_future(run_tool_call(agent, c, ctx, span_id)) for c in allowed]
+        results = await gather_or_cancel(tasks)
+    if len(allowed) < len(calls):
+        charge_or_stop(ctx, span_id, ctx.budget.count_tool_call)  # raises: over the limit
+    return results
 
 
 async def run_tool_call(

@@ -127,12 +127,31 @@ def _validator(fn: Callable[..., Any], tool_name: str) -> tuple[Any, dict[str, A
             hints[param.name],
             Field(default, description=param_docs.get(param.name)),
         )
-    model = create_model(f"{tool_name}_arguments", **fields)
-    schema = model.model_json_schema()
+    try:
+        model = create_model(f"{tool_name}_arguments", **fields)
+        schema = model.model_json_schema()
+    except Exception as exc:
+        raise ConfigError(_unsupported(tool_name, fields, exc)) from exc
     schema.pop("title", None)
     for prop in schema.get("properties", {}).values():
         prop.pop("title", None)
     return model, schema
+
+
+def _unsupported(tool_name: str, fields: dict[str, Any], exc: Exception) -> str:
+    """Which parameter's type cannot become a JSON schema, and what to write instead."""
+    from pydantic import TypeAdapter
+
+    for name, (hint, _) in fields.items():
+        try:
+            TypeAdapter(hint).json_schema()
+        except Exception:  # noqa: BLE001 - this one is the culprit
+            return (
+                f"parameter {name!r} of tool {tool_name!r} has type {hint!r}, which has no JSON "
+                "schema a model could fill in; use str, int, float, bool, a list or dict of "
+                "those, a Literal, an Enum, or a pydantic model"
+            )
+    return f"tool {tool_name!r}: its parameters have no JSON schema ({type(exc).__name__}: {exc})"
 
 
 def _type_hints(fn: Callable[..., Any]) -> dict[str, Any]:

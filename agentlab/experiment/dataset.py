@@ -20,6 +20,7 @@ from typing import Any
 from agentlab._jsonl import JsonlError, read_jsonl
 from agentlab.core.runnable import Runnable, check_runnable
 from agentlab.errors import ConfigError
+from agentlab.messages import as_messages
 
 
 def load_dataset(dataset: Any) -> list[dict[str, Any]]:
@@ -45,6 +46,14 @@ def load_dataset(dataset: Any) -> list[dict[str, Any]]:
                 f"example {number} has no 'input': {item!r}; write each example as a dict "
                 "like {'input': 'Where is order 42?', 'expected': '...'}"
             )
+        try:
+            as_messages(item["input"])
+        except ConfigError as exc:
+            raise ConfigError(
+                f"example {number}: its 'input' is {type(item['input']).__name__} "
+                f"{item['input']!r:.60}: {exc}; turn it into text first (e.g. str(...) or "
+                "json.dumps(...)), and keep other fields beside 'input' for the check"
+            ) from None
         examples.append(dict(item))
     if not examples:
         raise ConfigError("the dataset is empty; give at least one {'input': ...} example")

@@ -22,6 +22,7 @@ once spent; interrupting keeps the finished results.
 from __future__ import annotations
 
 import asyncio
+import math
 import numbers
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -369,5 +370,7 @@ def _as_score(value: Any) -> float:
     if isinstance(value, bool) or getattr(getattr(value, "dtype", None), "kind", None) == "b":
         return 1.0 if value else 0.0  # numpy's bool (e.g. from a pandas comparison) too
     if isinstance(value, numbers.Real):
+        if math.isnan(value):
+            raise ValueError("check returned NaN; return a bool, or a score that is a number")
         return float(value)
     raise TypeError(f"check must return a bool or a number, got {type(value).__name__}: {value!r}")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentlab._json import dumps_line, jsonable
 from agentlab._jsonl import JsonlError, read_json, read_jsonl, write_lines
-from agentlab._redact import redactor
+from agentlab._redact import redactor, scrub
 from agentlab.experiment.statistics import (
     Comparison,
     mcnemar_exact,
@@ -150,7 +150,8 @@ class ExperimentResult:
         """One row per design x example x repeat (skipped tasks included)."""
         import pandas as pd
 
-        frame = pd.DataFrame([t.row() for t in self.tasks], columns=list(TASK_COLUMNS))
+        rows = [scrub(t.row()) for t in self.tasks]  # what is shown hides key values
+        frame = pd.DataFrame(rows, columns=list(TASK_COLUMNS))
         frame["cost_usd"] = frame["cost_usd"].astype("float64")
         frame["duration_s"] = frame["duration_s"].astype("float64")
         frame["score"] = frame["score"].astype("float64")

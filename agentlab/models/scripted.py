@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -89,9 +90,7 @@ class ScriptedModel:
                 f"ScriptedModel([{dict(responses)!r}])"
             )
         self.responses: list[Response] = list(responses)
-        if latency_s < 0:
-            raise ConfigError(f"latency_s={latency_s!r} must be >= 0, e.g. latency_s=0.2")
-        self.latency_s = latency_s
+        self.latency_s = check_latency(latency_s)
         self.name = name
         if priced_as is not None and price_for(priced_as) is None:
             raise ConfigError(
@@ -117,6 +116,13 @@ class ScriptedModel:
 
     def __repr__(self) -> str:
         return f"ScriptedModel({len(self.responses)} responses, {self.calls} used)"
+
+
+def check_latency(value: Any) -> float:
+    """``latency_s`` if it is a finite number >= 0, else a ``ConfigError``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < math.inf:
+        return float(value)
+    raise ConfigError(f"latency_s={value!r} must be a number >= 0 (not NaN), e.g. latency_s=0.2")
 
 
 def _exhausted_message(agent: str, number: int, available: int) -> str:
@@ -162,8 +168,13 @@ class FunctionModel:
             )
         self.fn = fn
         self.name = name or f"function:{getattr(fn, '__name__', 'fn')}"
+        if priced_as is not None and price_for(priced_as) is None:
+            raise ConfigError(
+                f"priced_as={priced_as!r} has no price in genai-prices; write "
+                "'provider:model' as the price table names it, e.g. priced_as='openai:gpt-4o-mini'"
+            )
         self.price_key = priced_as
-        self.latency_s = latency_s
+        self.latency_s = check_latency(latency_s)
         self.calls = 0
 
     async def respond(self, request: ModelRequest) -> ModelResponse:

@@ -20,6 +20,7 @@ going to the latest. An unparseable verdict (after one corrective retry) fails t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -217,6 +218,10 @@ def _check_accept(value: Any) -> float | Callable[[Any], Any]:
             "accept is required: a score threshold (accept=8 accepts score >= 8) or a "
             "function of the verdict, e.g. accept=lambda v: v.score >= 8 and 'O(1)' in v.feedback"
         )
-    if callable(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+    if callable(value) or (
+        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    ):
         return value  # type: ignore[no-any-return]
-    raise ConfigError(f"accept must be a number or a function of the verdict, got {value!r}")
+    raise ConfigError(
+        f"accept must be a finite number or a function of the verdict, got {value!r}; e.g. accept=8"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from agentlab._redact import scrub, secrets
 from agentlab.trace.read import span_totals
 
 if TYPE_CHECKING:
@@ -54,6 +55,10 @@ def spans_frame(trace: Trace) -> pd.DataFrame:
     columns["tokens_in_total"] = numbers(tin, "int64")
     columns["tokens_out_total"] = numbers(tout, "int64")
     columns["cost_total"] = numbers([nan if c is None else c for c in cost], "float64")
+    found = tuple(value for _, value in secrets())
+    if found:  # what is shown hides key values, as a saved trace does
+        for column in ("name", "agent", "error", "output", "attributes"):
+            columns[column] = [scrub(value, found) for value in columns[column]]
     frame = pd.DataFrame(columns)
     frame["duration_s"] = end - start
     frame["start"] = pd.to_datetime(start, unit="s", utc=True)

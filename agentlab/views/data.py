@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from agentlab._format import clip
 from agentlab._json import jsonable
-from agentlab._redact import redact, secrets
+from agentlab._redact import scrub as scrub_secrets
+from agentlab._redact import secrets
 from agentlab.trace.read import call_cost, hop_number, subtree_totals, tree_order
 from agentlab.trace.spans import start_order
 
@@ -83,41 +84,7 @@ def scrub(value: Any) -> Any:
     the standalone page show passes through here: a trace in memory is only redacted
     when it is saved, and a tool may well have returned a key.
     """
-    found = _secret_values()
-    if not found:
-        return value
-    # Fast path, one pass in C: JSON escapes character by character, so a secret that
-    # needs no escaping shows verbatim in the text of any string holding it.
-    if isinstance(value, (Mapping, list, tuple)) and all(map(_json_plain, found)):
-        try:
-            text = json.dumps(value, ensure_ascii=False, default=str)
-        except (TypeError, ValueError):  # keys JSON cannot write: walk it instead
-            text = found[0]
-        if not any(secret in text for secret in found):
-            return value
-    return _scrub(value, found)
-
-
-def _scrub_key(key: Any, found: tuple[str, ...]) -> Any:
-    text = str(key)  # a key that is no string stays one, unless its text holds a secret
-    scrubbed = _scrub(text, found)
-    return key if scrubbed == text else scrubbed
-
-
-def _json_plain(text: str) -> bool:
-    return json.dumps(text, ensure_ascii=False)[1:-1] == text
-
-
-def _scrub(value: Any, found: tuple[str, ...]) -> Any:
-    if isinstance(value, str):
-        return redact(value) if any(secret in value for secret in found) else value
-    if isinstance(value, Mapping):
-        return {_scrub_key(k, found): _scrub(v, found) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_scrub(v, found) for v in value]
-    if value is None or isinstance(value, (int, float)):
-        return value
-    return _scrub(str(value), found)  # an object: shown as its text
+    return scrub_secrets(value, _secret_values())
 
 
 def recorded_latency_s(kind: str, attributes: Any) -> float | None:

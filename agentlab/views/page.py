@@ -13,6 +13,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from agentlab._jsonl import write_text
 from agentlab.trace.trace import Trace
 from agentlab.views.data import build_index, detail, message_data, secrets_read_once, summary
 from agentlab.views.files import widget_file
@@ -119,13 +120,10 @@ def write_view(trace_path: str | Path, output: str | Path | None = None) -> Path
         raise ValueError(f"the output {target} is the trace itself; give -o page.html")
     try:
         trace = Trace.load(source)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(
-            f"{source} is not a trace saved with trace.save(path) (JSON lines): {exc}"
-        ) from exc
+    except ValueError as exc:  # names the line: keep it, and say what the file should be
+        raise ValueError(f"{source} is not a trace saved with trace.save(path): {exc}") from exc
     if not trace.spans:
         raise ValueError(f"{source} holds no spans: nothing to view")
     html = standalone_html(trace, page_title=source.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html, encoding="utf-8")
+    write_text(target, html)
     return target

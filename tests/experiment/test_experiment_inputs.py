@@ -218,7 +218,9 @@ async def test_keys_in_error_messages_are_redacted_in_rows_and_saved_files(tmp_p
     errors = result.to_pandas().error.tolist()
     assert all(key not in e and "[REDACTED:OPENAI_API_KEY]" in e for e in errors)
     result.save(tmp_path / "exp")
-    assert key in result.to_pandas().output.iloc[1]  # the model's own words, kept in memory
+    echo_task = next(t for t in result.tasks if t.design == "echo")
+    assert key in echo_task.output  # the model's own words, kept in memory
+    assert key not in result.to_pandas().output.iloc[1]  # but what is shown hides it
     saved = (tmp_path / "exp" / "tasks.jsonl").read_text()
     assert key not in saved and "the key is [REDACTED:OPENAI_API_KEY]" in saved
 
