@@ -31,6 +31,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     echo_auth: bool = False  # put the request's auth header into the error message
+    drip_s: float = 0.0  # send the body one byte at a time, this long apart (a stalling server)
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -79,14 +81,19 @@ class FakeProviderServer:
                 data = payload if isinstance(payload, str) else json.dumps(payload)
                 try:
                     self.send_response(reply.status)
-                    self.send_header("content-type", "application/json")
+                    self.send_header("content-type", reply.content_type)
                     self.send_header("x-request-id", f"req_{len(server.requests)}")
                     self.send_header("request-id", f"req_{len(server.requests)}")
                     for key, value in reply.headers.items():
                         self.send_header(key, value)
                     self.send_header("content-length", str(len(data.encode())))
                     self.end_headers()
-                    self.wfile.write(data.encode())
+                    if not reply.drip_s:
+                        self.wfile.write(data.encode())
+                    for byte in data.encode() if reply.drip_s else b"":
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(reply.drip_s)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout test)
 

@@ -201,13 +201,12 @@ _warned: set[str] = set()
 
 def warn_unpriced(nodes: list[Runnable]) -> None:
     """A ``CostWarning``, once per model, for each provider model with no known price (a
-    money limit cannot stop it). Offline models and local servers stay silent: they cost
-    no money."""
+    money limit cannot stop it). Offline models, local servers and custom models stay
+    silent (a provider model sets ``spends_money``)."""
     for node in nodes:
         for model in node._models():
             name = getattr(model, "name", "?")
-            free = getattr(model, "offline", False) or not getattr(model, "spends_money", True)
-            if free or name in _warned:
+            if not getattr(model, "spends_money", False) or name in _warned:
                 continue
             if price_for(getattr(model, "price_key", None)) is None:
                 _warned.add(name)

@@ -264,6 +264,16 @@ def _removed(trace: Trace, span: Span) -> dict[str, Any]:
     return _messages(trace, [i for i in span.messages_in if i not in crossed])
 
 
+def money_note(attrs: Mapping[str, Any]) -> str | None:
+    """Why the run's money is unknown (models with no price), or None."""
+    models = attrs.get("unpriced_models")
+    if not models:
+        return None
+    names = ", ".join(map(str, models))
+    guard = "; the money limit could not act" if attrs.get("cost_budget") else ""
+    return f"money unknown: no price for {names} (give the model priced_as=...){guard}"
+
+
 @_reading_secrets_once
 def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
     """Totals and per-agent figures (model calls, tokens, money, model time), plus hops."""
@@ -293,6 +303,7 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
         "status": attrs.get("status", "running" if root is None else root.status),
         "stop_reason": attrs.get("stop_reason"),
         "stop_detail": attrs.get("stop_detail"),
+        "unpriced": money_note(attrs),
         "spans": len(trace.spans),
         "messages": len(trace.messages),
         "tokens_in": usage.input_tokens,

@@ -71,6 +71,8 @@ def _summary_html(s: dict[str, Any]) -> str:
         line += f" · {_e(s['handoffs'])} handoffs"
     if s["stop_detail"]:
         line += f"<div class='n2'>{_e(s['stop_detail'])}</div>"
+    if s.get("unpriced"):
+        line += f"<div class='n2 al-money'>{_e(s['unpriced'])}</div>"
     return f"<div>{line}</div>"
 
 
