@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "EvaluatorOptimizer": "agentlab.patterns.evaluator",
     "Experiment": "agentlab.experiment.experiment",
     "ExperimentResult": "agentlab.experiment.result",
+    "Finding": "agentlab.trace.findings",
     "FunctionModel": "agentlab.models.scripted",
     "Gate": "agentlab.patterns.chain",
     "GateStopped": "agentlab.errors",
@@ -85,6 +86,7 @@ _EXPORTS: dict[str, str] = {
     "cassette": "agentlab.models.cassette",
     "charts": "agentlab.views.charts",  # a module: al.charts.cost_by_agent(...)
     "compare": "agentlab.views.widgets",
+    "diagnose": "agentlab.trace.diagnose",
     "drop_tool_messages": "agentlab.handoffs.filters",
     "keep_last_messages": "agentlab.handoffs.filters",
     "models": "agentlab.models",  # a module: al.models.set_concurrency(...)
@@ -247,6 +249,8 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
     from agentlab.patterns.orchestrator import Orchestrator as Orchestrator
     from agentlab.patterns.parallel import Parallel as Parallel
     from agentlab.patterns.router import Router as Router
+    from agentlab.trace.diagnose import diagnose as diagnose
+    from agentlab.trace.findings import Finding as Finding
     from agentlab.trace.processors import (
         add_processor as add_processor,
     )

@@ -253,6 +253,8 @@ async def call_model(
             span.usage = response.usage
             span.attributes = {"turn": turn, "latency_s": time.perf_counter() - started}
             _price(span, price, response)
+            if price is None and getattr(model, "offline", False):
+                span.attributes["offline"] = True  # free: no provider to pay (diagnose reads it)
     finally:
         release(ctx.budget, held)
     if calls is not response.tool_calls:

@@ -27,6 +27,7 @@ from agentlab.usage import Usage, price_for
 
 if TYPE_CHECKING:
     from agentlab.core.runnable import Runnable
+    from agentlab.trace.findings import Finding
     from agentlab.trace.trace import SpanHandle
 
 __all__ = ["Run", "execute_root", "preflight"]
@@ -79,6 +80,17 @@ class Run:
             error_type = STOP_ERRORS.get(self.stop_reason or "", RunStopped)
             raise error_type(self.stop_detail or "the run stopped", stop_reason=self.stop_reason)
         return self
+
+    def diagnose(self) -> list[Finding]:
+        """Findings about this run (``al.diagnose(run)``): repeated calls, ignored tool
+        errors, lost handoff context, limits nearly reached, ... read from the trace.
+
+        >>> run.diagnose()  # doctest: +SKIP
+        [Finding(kind='repeated_call', severity='warning', ...)]
+        """
+        from agentlab.trace.diagnose import diagnose
+
+        return diagnose(self.trace)
 
     def show(self) -> Any:
         """The run viewer widget (in Jupyter): step through turns, inspect handoffs."""

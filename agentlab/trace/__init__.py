@@ -3,7 +3,8 @@
 What lives here: the span schema (``spans``), ``Trace`` and its open spans
 (``trace``), processors that observe runs (``processors``), JSONL files (``jsonl``)
 and the live exporter (``exporters``), ``to_pandas`` (``frame``), the read helpers
-every view shares (``read``: tree order, totals, the cost rule, handoff records), and
+every view shares (``read``: tree order, totals, the cost rule, handoff records), the
+diagnosis (``findings``: ``Finding`` and its kinds; ``rules_*``; ``diagnose``), and
 ``_views``, the one bridge up to the views (``Trace.show()``, ``print(run)``).
 
 May import: the leaf modules only (``agentlab.errors``, ``messages``, ``usage`` and
@@ -16,7 +17,9 @@ from typing import TYPE_CHECKING
 from agentlab._lazy import lazy_exports
 
 __all__ = [
+    "FINDING_KINDS",
     "SPAN_KINDS",
+    "Finding",
     "HandoffContext",
     "JsonlExporter",
     "Span",
@@ -27,6 +30,7 @@ __all__ = [
     "TraceProcessor",
     "active_processors",
     "add_processor",
+    "diagnose",
     "disabled",
     "processing",
     "remove_processor",
@@ -38,6 +42,9 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "FINDING_KINDS": "agentlab.trace.findings",
+        "Finding": "agentlab.trace.findings",
+        "diagnose": "agentlab.trace.diagnose",
         "HandoffContext": "agentlab.trace.read",
         "JsonlExporter": "agentlab.trace.exporters",
         "SPAN_KINDS": "agentlab.trace.spans",
@@ -60,7 +67,10 @@ __getattr__, __dir__ = lazy_exports(
 )
 
 if TYPE_CHECKING:  # what static tools see
+    from agentlab.trace.diagnose import diagnose as diagnose
     from agentlab.trace.exporters import JsonlExporter as JsonlExporter
+    from agentlab.trace.findings import FINDING_KINDS as FINDING_KINDS
+    from agentlab.trace.findings import Finding as Finding
     from agentlab.trace.processors import (
         TraceProcessor as TraceProcessor,
     )
