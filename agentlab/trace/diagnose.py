@@ -56,7 +56,9 @@ def diagnose(run_or_trace: Any) -> list[Finding]:
     >>> [f.kind for f in al.diagnose(run)]
     ['repeated_call']
     """
-    trace = run_or_trace if isinstance(run_or_trace, Trace) else getattr(run_or_trace, "trace", None)
+    trace = run_or_trace
+    if not isinstance(trace, Trace):
+        trace = getattr(run_or_trace, "trace", None)
     if not isinstance(trace, Trace):
         raise TypeError(
             f"diagnose needs an al.Run or an al.Trace, got {type(run_or_trace).__name__}; "

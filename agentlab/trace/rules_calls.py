@@ -58,8 +58,7 @@ def repeated_call(ix: TraceIndex) -> Iterator[Finding]:
             "repeated_call",
             "warning",
             (agent_id, *(c.id for c in calls)),
-            f"{agent} called {call} {len(calls)} times in one invocation with the same "
-            "arguments",
+            f"{agent} called {call} {len(calls)} times in one invocation with the same arguments",
             f"make {name}'s result say plainly what it found (or that nothing more will come), "
             f"tell {agent} in its instructions to use a result once, and cap tool calls "
             "with al.Limits(max_tool_calls=...)",

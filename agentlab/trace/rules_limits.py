@@ -36,9 +36,7 @@ def _run_wide(ix: TraceIndex) -> Iterator[tuple[str, float, Any, str]]:
     limits = root.attributes.get("limits") if root is not None else None
     if not isinstance(limits, dict):
         return
-    tokens = sum(
-        s.usage.input_tokens + s.usage.output_tokens for s in ix.kind("model") if s.usage
-    )
+    tokens = sum(s.usage.input_tokens + s.usage.output_tokens for s in ix.kind("model") if s.usage)
     yield "max_tokens", tokens, limits.get("max_tokens"), f"{tokens} tokens"
     cost = sum_costs(ix.kind("model"))
     if cost is not None:

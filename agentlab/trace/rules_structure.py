@@ -7,6 +7,7 @@ Kinds: ``handoff_context_lost``, ``handoff_bounce``, ``unchecked_chain``,
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -36,8 +37,10 @@ def handoff_context_lost(ix: TraceIndex) -> Iterator[Finding]:
         src, dst = span.attributes.get("from_agent", "?"), span.attributes.get("to_agent", "?")
         before = _user_texts(ix, span.messages_in)
         got = _user_texts(ix, span.messages_out)
-        lost = bool(before) and not (before.keys() & got.keys()) and not (
-            set(before.values()) & set(got.values())
+        lost = (
+            bool(before)
+            and not (before.keys() & got.keys())
+            and not (set(before.values()) & set(got.values()))
         )
         intent = span.attributes.get("intent")
         empty = intent is None or not str(intent).strip()
@@ -78,7 +81,7 @@ def handoff_bounce(ix: TraceIndex) -> Iterator[Finding]:
     """Control went A -> B -> A within one user turn (allowed or refused)."""
     for team in ix.kind("team"):
         moves = _transfers(ix, team)
-        for (a, b, first), (c, d, second) in zip(moves, moves[1:], strict=False):
+        for (a, b, first), (c, d, second) in itertools.pairwise(moves):
             if b != c or d != a or a == b:
                 continue
             refused = " (refused)" if second.kind != "handoff" else ""
@@ -95,7 +98,7 @@ def handoff_bounce(ix: TraceIndex) -> Iterator[Finding]:
 def _guarded(ix: TraceIndex, agent: Span) -> bool:
     if agent.attributes.get("output_guards"):
         return True
-    return any(kid.kind == "guard" for kid in ix.children(agent.id))
+    return any(str(kid.kind) == "guard" for kid in ix.children(agent.id))  # issue 14's kind
 
 
 def unchecked_chain(ix: TraceIndex) -> Iterator[Finding]:
@@ -128,8 +131,7 @@ def too_many_routes(ix: TraceIndex) -> Iterator[Finding]:
             "too_many_routes",
             "warning",
             (router.id,),
-            f"the router {router.name} chooses among {len(routes)} routes "
-            f"(more than {MAX_ROUTES})",
+            f"the router {router.name} chooses among {len(routes)} routes (more than {MAX_ROUTES})",
             "group routes under a two-level router, or merge routes whose handlers are "
             "alike: a classifier errs more as labels grow",
         )

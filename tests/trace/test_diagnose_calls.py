@@ -49,7 +49,7 @@ def test_finding_is_frozen_and_its_kinds_are_a_closed_set():
 
 
 def test_diagnose_refuses_what_is_not_a_run_or_a_trace():
-    with pytest.raises(TypeError, match="al.Run or an al.Trace"):
+    with pytest.raises(TypeError, match=r"al\.Run or an al\.Trace"):
         al.diagnose("run.jsonl")
 
 
@@ -159,7 +159,8 @@ def test_cost_concentration_found_over_known_cost():
 
 
 def test_cost_concentration_clean_twins_balanced_one_agent_or_unknown_cost():
-    a, b = scripted("A", ["same answer"], priced_as=PRICE), scripted("B", ["same answer"], priced_as=PRICE)
+    a = scripted("A", ["same answer"], priced_as=PRICE)
+    b = scripted("B", ["same answer"], priced_as=PRICE)
     assert kinds(al.Chain([a, b]).run_sync("go")) == []
     alone = scripted("Pricey", ["a long answer " * 40], priced_as="openai:gpt-4o")
     assert kinds(alone.run_sync("go")) == []

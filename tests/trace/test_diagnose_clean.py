@@ -60,7 +60,8 @@ def manager():
 
 def team():
     sales = agent("Sales", ["Sold."])
-    triage = agent("Triage", [al.ToolCall("transfer_to_sales", {"intent": "buy"})], handoffs=[sales])
+    call = al.ToolCall("transfer_to_sales", {"intent": "buy"})
+    triage = agent("Triage", [call], handoffs=[sales])
     return al.Team([triage, sales], entry=triage)
 
 
