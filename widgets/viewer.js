@@ -3,9 +3,12 @@
 // `title` and `step`; the details of one span (its exact messages) are asked for with
 // model.send({type: "detail", id}) and arrive as a "msg:custom" {type: "detail", id, data}.
 // The tree draws only the rows on screen, so 10,000-span traces stay fast.
+// `index.findings` (al.diagnose) are listed above the tree; choosing one selects its
+// spans (their rows are marked, the first is opened); `index.flags` badges each span.
 
 const ROW_H = 22;
 const DETAIL_TIMEOUT_MS = 8000;
+const ICONS = { warning: "⚠", info: "ⓘ" };
 const MARKS = { error: "✗ error", stopped: "■ stopped", running: "… running", ok: "" };
 
 function h(tag, attrs = {}, ...kids) {
@@ -131,7 +134,8 @@ function summaryView(s) {
 
 function render({ model, el }) {
   // row: the selected row; id: its span id, so a live update (rows shift) keeps it selected
-  const view = { collapsed: new Set(), visible: [], row: -1, id: undefined, trace: undefined, cache: new Map(), frame: 0 };
+  const view = { collapsed: new Set(), visible: [], row: -1, id: undefined, trace: undefined, cache: new Map(), frame: 0,
+    finding: -1, marked: new Set() };
   const uid = Math.random().toString(36).slice(2, 10);  // row ids for aria-activedescendant
   const index = () => model.get("index") || { id: [], steps: [], handoffs: [] };
 
@@ -146,8 +150,9 @@ function render({ model, el }) {
     title: "↑ ↓ move through the spans, Enter folds one, ← → step", "data-lm-suppress-shortcuts": "true" }, spacer);
   const detail = h("div", { class: "al-detail", "aria-live": "polite", tabindex: "-1" });
   const handoffs = h("div", { class: "al-handoffs", role: "group", "aria-label": "Handoffs" });
+  const findings = h("div", { class: "al-findings", role: "group", "aria-label": "Findings" });
   el.classList.add("al-viewer");
-  el.append(summary, h("div", { class: "al-toolbar" }, prev, slider, next, position),
+  el.append(summary, findings, h("div", { class: "al-toolbar" }, prev, slider, next, position),
     h("div", { class: "al-main" }, tree, detail), handoffs);
 
   function computeVisible() {
@@ -176,9 +181,12 @@ function render({ model, el }) {
       ? h("button", { type: "button", class: "al-caret", "aria-label": `${view.collapsed.has(r) ? "Expand" : "Collapse"} ${ix.kind[r]} ${ix.name[r]}`,
         text: view.collapsed.has(r) ? "▸" : "▾", onclick: (e) => { e.stopPropagation(); toggle(r); } })
       : h("span", { class: "al-caret-space" });
+    const flag = ix.flags?.[r];
+    const badge = flag ? h("span", { class: `al-badge al-badge-${flag.severity}`, title: `al.diagnose: ${flag.kinds.join(", ")}`,
+      text: `${ICONS[flag.severity] ?? "⚑"} ${flag.kinds.join(", ")}` }) : null;
     const numbers = ix.tin[r] || ix.tout[r] ? `${ix.tin[r]}/${ix.tout[r]} tok ${money(ix.cost[r])}` : "";
     return h("div", {
-      class: `al-row al-kind-${ix.kind[r]} al-st-${status}${r === view.row ? " al-selected" : ""}`,
+      class: `al-row al-kind-${ix.kind[r]} al-st-${status}${r === view.row ? " al-selected" : ""}${view.marked.has(r) ? " al-marked" : ""}`,
       role: "treeitem", "aria-level": String(ix.depth[r] + 1), "aria-selected": r === view.row ? "true" : "false",
       id: `al-${uid}-r${r}`, "data-row": String(r), style: `top:${top}px;padding-left:${ix.depth[r] * 14 + 4}px`,
       onclick: () => select(r, true),
@@ -187,6 +195,7 @@ function render({ model, el }) {
     h("span", { class: "al-name", text: ix.name[r] }),
     ix.agent[r] && ix.agent[r] !== ix.name[r] ? h("span", { class: "al-agent", text: ` [${ix.agent[r]}]` }) : null,
     status !== "ok" ? h("span", { class: `al-mark al-${status}`, text: ` ${statusText(status)}` }) : null,
+    badge,
     h("span", { class: "al-nums", text: `${numbers} ${took(ix.ms[r], ix.rec_ms?.[r])}`,
       title: tookTitle(ix.ms[r], ix.rec_ms?.[r]) }),
     ix.note[r] ? h("span", { class: "al-rownote", text: ix.note[r] }) : null);
@@ -306,6 +315,31 @@ function render({ model, el }) {
       }, h("strong", { text: `hop ${hf.hop ?? "?"}: ${hf.from} → ${hf.to}` }), " ", h("span", { class: "al-intent", text: hf.intent ?? "" }))));
   }
 
+  // A finding selects its spans: every row it points at is marked, the first one opened.
+  function chooseFinding(i) {
+    const list = index().findings || [];
+    const f = list[i];
+    if (!f || view.finding === i) { view.finding = -1; view.marked = new Set(); drawFindings(); drawRows(); return; }
+    view.finding = i;
+    view.marked = new Set(f.rows);
+    for (const r of f.rows) reveal(r);
+    drawFindings();
+    if (f.rows.length) select(f.rows[0], true);
+    else drawRows();
+  }
+
+  function drawFindings() {
+    const list = index().findings || [];
+    findings.replaceChildren(list.length ? h("h4", { text: `Findings (${list.length}): al.diagnose(run)` }) : "",
+      ...list.map((f, i) => h("button", {
+        type: "button", class: `al-finding-btn al-finding-${f.severity}${i === view.finding ? " al-chosen" : ""}`,
+        "data-kind": f.kind, "aria-pressed": i === view.finding ? "true" : "false",
+        "aria-label": `${f.severity} ${f.kind}: ${f.message}. Select its ${f.rows.length} spans`,
+        onclick: () => chooseFinding(i),
+      }, h("strong", { text: `${ICONS[f.severity] ?? "⚑"} ${f.kind}` }), " ", h("span", { text: f.message }),
+      h("div", { class: "al-suggest", text: `→ ${f.suggestion}` }))));
+  }
+
   function drawSummary() {
     summary.replaceChildren(summaryView(model.get("summary")) || "");
   }
@@ -319,10 +353,15 @@ function render({ model, el }) {
       view.cache.clear();
       view.id = undefined;
       view.trace = ix.trace;
+      view.finding = -1;
     }
+    const chosen = (ix.findings || [])[view.finding];
+    if (!chosen) view.finding = -1;
+    view.marked = new Set(chosen ? chosen.rows : []);
     for (const [key, d] of view.cache) if (d.missing) view.cache.delete(key);
     computeVisible();
     drawHandoffs();
+    drawFindings();
     const kept = view.id === undefined ? -1 : ix.id.indexOf(view.id);
     if (kept >= 0) select(kept, true);  // its step number too, should earlier spans appear
     else if (ix.steps.length) select(ix.steps[clampStep(model.get("step"))], false);

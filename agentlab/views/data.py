@@ -30,6 +30,7 @@ from agentlab._redact import scrub as scrub_secrets
 from agentlab._redact import secrets
 from agentlab.trace.read import call_cost, hop_number, subtree_totals, tree_order
 from agentlab.trace.spans import start_order
+from agentlab.views.findings import findings_index
 
 if TYPE_CHECKING:
     from agentlab.trace.spans import Span
@@ -129,7 +130,8 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
     ``ms`` is each span's own duration; ``rec_ms`` a replayed model call's recorded
     latency (else None), which the viewer shows instead, marked "recorded".
     ``extra`` adds spans that are still running (the live view); ``trace`` is the
-    trace's id.
+    trace's id; ``findings`` what ``al.diagnose`` found (with their ``rows``) and
+    ``flags`` per row the finding kinds that point at it (None for most rows).
     """
     spans = list(trace.spans) + list(extra or ())
     rows = tree_order(spans)
@@ -152,6 +154,9 @@ def build_index(trace: Trace, extra: list[Span] | None = None) -> dict[str, Any]
         "note": [note_of(s) for s, _, _ in rows],
     }
     order = sorted(range(len(rows)), key=lambda r: start_order(rows[r][0]))
+    findings, flags = findings_index(trace, index["id"])
+    index["findings"] = scrub(findings)  # al.diagnose: listed, and a badge on each span
+    index["flags"] = flags
     index["trace"] = trace.id  # the viewer keeps its cached details while this stays
     index["steps"] = [r for r in order if rows[r][0].kind in STEP_KINDS]
     index["handoffs"] = scrub(

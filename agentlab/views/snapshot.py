@@ -1,6 +1,7 @@
 """Static HTML of runs: what a saved notebook shows without a kernel.
 
-- ``snapshot_html(trace)``: the span tree and every handoff's context as plain HTML (no
+- ``snapshot_html(trace)``: what ``al.diagnose`` found (a badge on each span concerned),
+  the span tree and every handoff's context as plain HTML (no
   script, no network), capped at ``max_spans`` rows. Run viewer widgets carry it as
   their ``text/html`` fallback, so a saved notebook converted with
   ``jupyter nbconvert --to html`` shows the run without a kernel.
@@ -22,6 +23,7 @@ from agentlab._format import format_money, format_seconds
 from agentlab._json import jsonable
 from agentlab.trace.read import tree_order
 from agentlab.views.data import build_index, detail, scrub, secrets_read_once, summary
+from agentlab.views.findings import badge_text
 
 if TYPE_CHECKING:
     from agentlab.trace.trace import Trace
@@ -46,6 +48,9 @@ max-height:480px;overflow:auto;border:1px solid var(--jp-border-color2,#d0d0d0);
 .al-snap table{border-collapse:collapse}
 .al-snap td,.al-snap th{padding:1px 8px;border-bottom:1px solid var(--jp-border-color2,#d0d0d0);
 text-align:right}
+.al-snap .fb{border-radius:3px;padding:0 4px;font-style:normal;font-size:11px}
+.al-snap .wb{background:#fdecc8;color:#7a4a00}.al-snap .ib{background:#dbe7f7;color:#174a84}
+.al-snap .al-findings-s{margin:2px 0 6px;padding-left:18px}
 .al-snap td:first-child,.al-snap th:first-child{text-align:left}
 """
 
@@ -94,8 +99,7 @@ def _agents_html(s: dict[str, Any], folded: bool = True) -> str:
     return f"<details><summary>Per agent</summary>{table}</details>" if folded else table
 
 
-def _tree_html(trace: Trace, max_spans: int) -> str:
-    index = build_index(trace)
+def _tree_html(index: dict[str, Any], max_spans: int) -> str:
     lines = []
     for r in range(min(max_spans, len(index["id"]))):
         status = index["status"][r]
@@ -115,6 +119,9 @@ def _tree_html(trace: Trace, max_spans: int) -> str:
         else:
             nums += _time(None if ms is None else ms / 1000)
         note = f" <span class='x'>{_e(index['note'][r])}</span>" if index["note"][r] else ""
+        flag = index["flags"][r]
+        if flag:
+            note = f" <span class='fb {flag['severity'][0]}b'>{_e(badge_text(flag))}</span>{note}"
         lines.append(
             f"<div class='r' style='padding-left:{int(index['depth'][r]) * 14 + 4}px'>"
             f"<span class='k'>{_e(index['kind'][r])}</span> <span class='nm'>"
@@ -127,6 +134,24 @@ def _tree_html(trace: Trace, max_spans: int) -> str:
         "(open the run with al.show() or trace.to_pandas() to see them all)</div>"
     )
     return "<div class='al-tree-s'>" + "".join(lines) + "</div>" + (more if hidden > 0 else "")
+
+
+def _findings_html(index: dict[str, Any]) -> str:
+    """What ``al.diagnose`` found, each with the spans it points at."""
+    findings = index.get("findings") or []
+    if not findings:
+        return ""
+    items = []
+    for f in findings:
+        spans = ", ".join(f"{index['kind'][r]} {index['name'][r]}" for r in f["rows"][:6]) + (
+            " …" if len(f["rows"]) > 6 else ""
+        )
+        items.append(
+            f"<li class='fd'><span class='fb {f['severity'][0]}b'>{_e(f['severity'])}</span> "
+            f"<strong>{_e(f['kind'])}</strong>: {_e(f['message'])}<br><span class='n2'>→ "
+            f"{_e(f['suggestion'])} (spans: {_e(spans)})</span></li>"
+        )
+    return f"<h4>Findings ({len(findings)})</h4><ul class='al-findings-s'>{''.join(items)}</ul>"
 
 
 def _messages_html(items: list[dict[str, Any]], limit: int = 30) -> str:
@@ -198,9 +223,11 @@ def snapshot_html(trace: Trace, *, max_spans: int = 500, title: str | None = Non
     """
     with secrets_read_once():
         s = summary(trace, title)
+        index = build_index(trace)
         return (
             f"<div class='al-snap'><style>{_SNAP_CSS}</style>{_summary_html(s)}"
-            f"{_agents_html(s)}{_tree_html(trace, max_spans)}{_handoffs_html(trace)}</div>"
+            f"{_agents_html(s)}{_findings_html(index)}{_tree_html(index, max_spans)}"
+            f"{_handoffs_html(trace)}</div>"
         )
 
 

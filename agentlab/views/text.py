@@ -10,11 +10,12 @@ Example (``print(run)``)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agentlab._format import format_money, format_seconds
 from agentlab.trace.read import subtree_totals, tree_order
-from agentlab.views.data import note_of, secrets_read_once
+from agentlab.views.data import note_of, scrub, secrets_read_once
+from agentlab.views.findings import ICONS, badge_text, findings_index
 
 if TYPE_CHECKING:
     from agentlab.trace.spans import Span
@@ -27,10 +28,12 @@ def format_trace(trace: Trace, *, max_spans: int = 500) -> str:
     """The span tree as text, one line per span (at most ``max_spans`` lines).
 
     It reads what the run viewer reads (``agentlab.views.data``): the same tree order,
-    subtree totals and row notes, secrets redacted.
+    subtree totals and row notes, secrets redacted; a badge on each span a finding of
+    ``al.diagnose`` points at, and the findings listed under the tree.
     """
     with secrets_read_once():
         rows = tree_order(trace.spans)
+        findings, flags = findings_index(trace, [span.id for span, _, _ in rows])
         tokens_in, tokens_out, costs = subtree_totals(rows)
         last_kid = {parent: row for row, (_, _, parent) in enumerate(rows)}
         inner: list[str] = []  # per row: what its children's lines start with
@@ -41,12 +44,24 @@ def format_trace(trace: Trace, *, max_spans: int = 500) -> str:
             inner.append(prefix + ("" if depth == 0 else ("   " if last else "│  ")))
             if row < max_spans:
                 branch = "" if depth == 0 else ("└─ " if last else "├─ ")
-                lines.append(
-                    _line(span, prefix + branch, tokens_in[row], tokens_out[row], costs[row])
-                )
-    if len(rows) > len(lines):
-        lines.append(f"… {len(rows) - len(lines)} more spans (trace.to_pandas() has them all)")
+                line = _line(span, prefix + branch, tokens_in[row], tokens_out[row], costs[row])
+                badge = badge_text(flags[row])
+                lines.append(f"{line}  {badge}" if badge else line)
+        if len(rows) > len(lines):
+            lines.append(f"… {len(rows) - len(lines)} more spans (trace.to_pandas() has them all)")
+        lines.extend(_findings_lines(findings))
     return "\n".join(lines)
+
+
+def _findings_lines(findings: list[dict[str, Any]]) -> list[str]:
+    """The findings of ``al.diagnose`` under the tree (secrets redacted)."""
+    if not findings:
+        return []
+    out = ["", f"findings ({len(findings)}, al.diagnose(run)):"]
+    for f in scrub(findings):
+        out.append(f"  {ICONS[f['severity']]} {f['kind']}: {f['message']}")
+        out.append(f"      -> {f['suggestion']}")
+    return out
 
 
 def _line(span: Span, head: str, tokens_in: int, tokens_out: int, cost: float | None) -> str:
