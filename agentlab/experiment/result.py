@@ -1,6 +1,7 @@
 """What an ``Experiment`` returns: one ``TaskResult`` per design x example x repeat.
 
-``ExperimentResult.to_pandas()`` gives one row per task, ``summary()`` one row per
+``ExperimentResult.to_pandas()`` gives one row per task, ``findings()`` what
+``al.diagnose`` found per design and kind, ``summary()`` one row per
 design (completion rate with a Wilson 95% interval, cost per task, time, handoffs,
 iterations), ``compare(a, b)`` the paired difference between two designs. Every
 task's trace is kept (``result.traces``) and ``save(folder)`` writes them all.
@@ -174,6 +175,17 @@ class ExperimentResult:
             for design in self.designs
         ]
         return summary_frame(rows)
+
+    def findings(self) -> pd.DataFrame:
+        """What ``al.diagnose`` finds in each design's runs: one row per design and
+        finding kind (findings, tasks with one, runs, share); see
+        ``agentlab.experiment.findings``.
+
+        >>> result.findings()  # doctest: +SKIP
+        """
+        from agentlab.experiment.findings import findings_frame
+
+        return findings_frame(self.tasks, self.designs)
 
     def compare(self, a: str, b: str) -> Comparison:
         """Paired comparison of two designs on the tasks counted for both (same example,

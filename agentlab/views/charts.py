@@ -8,6 +8,7 @@ Every function takes a ``Trace`` (or a ``Run``), a list of them, or the DataFram
 >>> al.charts.cost_by_agent(run.trace)                 # doctest: +SKIP
 >>> al.charts.timeline([run_a.trace, run_b.trace])     # doctest: +SKIP
 >>> al.charts.completion_vs_cost(results.summary)      # doctest: +SKIP
+>>> al.charts.findings(results)                         # doctest: +SKIP
 
 Renderer, chosen for offline use: **SVG via vl-convert**. Altair 6's default ``html``
 renderer loads vega from a CDN (blank offline), and its ``mimetype`` renderer does not
@@ -34,6 +35,7 @@ from agentlab.views.chart_data import (
     runs_note,
     spans_frame,
 )
+from agentlab.views.charts_findings import findings as findings  # al.charts.findings
 from agentlab.views.data import recorded_latency_s
 
 if TYPE_CHECKING:
