@@ -57,7 +57,7 @@ def findings(results: Any) -> Chart:
                 title="share of runs",
                 axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1]),
-            ),  # fmt: skip
+            ),
             color=alt.Color(
                 "severity:N",
                 scale=alt.Scale(domain=["warning", "info"], range=["#d97706", "#2563eb"]),

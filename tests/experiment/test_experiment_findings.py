@@ -78,5 +78,5 @@ def test_findings_chart_of_clean_runs_says_so_and_wrong_input_is_refused():
     assert only_clean.findings().empty
     spec = al.charts.findings(only_clean).to_dict()
     assert "found nothing" in str(spec)
-    with pytest.raises(al.ConfigError, match="result.findings"):
+    with pytest.raises(al.ConfigError, match=r"result\.findings"):
         al.charts.findings(pd.DataFrame({"x": [1]}))
