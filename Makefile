@@ -43,10 +43,11 @@ $(BENCH_STAMP): pyproject.toml | $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]" || echo "peer frameworks not installed: the benchmarks will skip them"
 	touch $(BENCH_STAMP)
 
-bench: install $(BENCH_STAMP) ## overhead vs peers, parallel and trace scaling, import time (writes benchmarks/results/)
+bench: install $(BENCH_STAMP) ## overhead vs peers, parallel, trace and diagnose scaling, import time (writes benchmarks/results/)
 	$(BIN)/python benchmarks/overhead.py
 	$(BIN)/python benchmarks/parallel_scaling.py
 	$(BIN)/python benchmarks/trace_scaling.py
+	$(BIN)/python benchmarks/diagnose_scaling.py
 	$(BIN)/python benchmarks/import_time.py
 
 notebooks: install ## re-execute notebooks/*.ipynb in place, offline (no keys), to commit them executed

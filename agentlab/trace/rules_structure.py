@@ -110,12 +110,13 @@ def unchecked_chain(ix: TraceIndex) -> Iterator[Finding]:
             continue
         if any(_guarded(ix, agent) for agent in agents):
             continue
+        names = " -> ".join(a.name for a in agents[:6]) + (" -> ..." if len(agents) > 6 else "")
         yield Finding(
             "unchecked_chain",
             "info",
             (chain.id,),
             f"the chain {chain.name} ran {len(agents)} agent steps "
-            f"({' -> '.join(a.name for a in agents)}) with no gate and no output guard",
+            f"({names}) with no gate and no output guard",
             "add al.Gate(check) between steps (or an output guard) so a bad step stops the "
             "chain instead of feeding the next",
         )
