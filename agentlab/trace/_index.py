@@ -56,8 +56,14 @@ class TraceIndex:
         return self.messages[index] if 0 <= index < len(self.messages) else None
 
     def limit_hit(self, span_id: Any, limit: str) -> bool:
-        """Whether a ``limit`` span for ``limit`` sits directly under ``span_id``."""
-        return any(
-            kid.kind == "limit" and kid.attributes.get("limit", kid.name) == limit
-            for kid in self.children(span_id)
-        )
+        """Whether a ``limit`` span for ``limit`` sits anywhere below ``span_id``."""
+        for span in self.kind("limit"):
+            if span.attributes.get("limit", span.name) != limit:
+                continue
+            parent, seen = span.parent_id, 0
+            while parent is not None and seen < 10_000:  # a hand-made cycle ends too
+                if parent == span_id:
+                    return True
+                above = self.by_id.get(parent)
+                parent, seen = (above.parent_id if above else None), seen + 1
+        return False

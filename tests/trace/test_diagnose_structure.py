@@ -209,3 +209,19 @@ def test_near_limit_tokens_and_hops():
     (finding,) = run.diagnose()
     assert "2 of max_hops=2" in finding.message
     assert finding.span_ids == (run.trace.find("team")[0].id,)
+
+
+def test_near_limit_not_for_a_team_stopped_by_max_hops():
+    def relay(n: int) -> al.Team:
+        names = [f"Agent {c}" for c in "ABCDEF"[:n]]
+        agents = [
+            agent(a, [transfer(b.replace(" ", "_"))], handoffs=[b])
+            for a, b in zip(names, names[1:], strict=False)
+        ]
+        return al.Team([*agents, agent(names[-1], ["done"])], entry=names[0], max_hops=3)
+
+    stopped = relay(6).run_sync("help")
+    assert stopped.stop_reason == "max_hops"
+    assert kinds(stopped) == []
+    at_bound = relay(4).run_sync("help")  # 3 hops of 3: used all, not crossed
+    assert at_bound.status == "completed" and kinds(at_bound) == ["near_limit"]
