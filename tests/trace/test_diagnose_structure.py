@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import warnings
 
 import agentlab as al
@@ -216,7 +217,7 @@ def test_near_limit_not_for_a_team_stopped_by_max_hops():
         names = [f"Agent {c}" for c in "ABCDEF"[:n]]
         agents = [
             agent(a, [transfer(b.replace(" ", "_"))], handoffs=[b])
-            for a, b in zip(names, names[1:], strict=False)
+            for a, b in itertools.pairwise(names)
         ]
         return al.Team([*agents, agent(names[-1], ["done"])], entry=names[0], max_hops=3)
 
