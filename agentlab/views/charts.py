@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from agentlab._format import format_money, format_seconds
+from agentlab.views._altair import OFFLINE_RENDERER, Chart, _alt, _empty
 from agentlab.views.chart_data import (
     EXPERIMENT_COLUMNS,
     agent_edges,
@@ -41,9 +42,6 @@ from agentlab.views.data import recorded_latency_s
 if TYPE_CHECKING:
     import pandas as pd
 
-Chart = Any  # an altair chart: alt.Chart, or a layered / faceted one
-
-OFFLINE_RENDERER = "svg"
 _KINDS_ORDER = [
     "run", "team", "chain", "router", "parallel", "orchestrator", "evaluator", "agent", "branch",
     "iteration", "model", "tool", "handoff", "route", "gate", "plan", "merge", "vote",
@@ -59,20 +57,6 @@ def use_renderer(name: str = OFFLINE_RENDERER, **options: Any) -> None:
     import altair as alt
 
     alt.renderers.enable(name, **options)
-
-
-def _alt() -> Any:
-    import altair as alt
-
-    if alt.renderers.active == "default":
-        alt.renderers.enable(OFFLINE_RENDERER)
-    return alt
-
-
-def _empty(alt: Any, message: str) -> Chart:
-    import pandas as pd
-
-    return alt.Chart(pd.DataFrame({"text": [message]})).mark_text(size=13).encode(text="text:N")
 
 
 def _per_agent(data: Any) -> tuple[Any, pd.DataFrame, str]:

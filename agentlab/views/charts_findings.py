@@ -8,11 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError
+from agentlab.views._altair import Chart, _alt, _empty
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from agentlab.views.charts import Chart
 
 __all__ = ["findings"]
 
@@ -38,8 +37,6 @@ def findings(results: Any) -> Chart:
 
     >>> al.charts.findings(result)  # doctest: +SKIP
     """
-    from agentlab.views.charts import _alt, _empty
-
     alt = _alt()
     frame = _frame(results)
     if frame.empty:
