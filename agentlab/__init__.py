@@ -37,6 +37,8 @@ _EXPORTS: dict[str, str] = {
     "FunctionModel": "agentlab.models.scripted",
     "Gate": "agentlab.patterns.chain",
     "GateStopped": "agentlab.errors",
+    "Guard": "agentlab.core.guards",
+    "GuardTripped": "agentlab.errors",
     "HandoffContext": "agentlab.trace.read",
     "HandoffCycle": "agentlab.errors",
     "Interrupted": "agentlab.errors",
@@ -147,6 +149,9 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
         GateStopped as GateStopped,
     )
     from agentlab.errors import (
+        GuardTripped as GuardTripped,
+    )
+    from agentlab.errors import (
         HandoffCycle as HandoffCycle,
     )
     from agentlab.errors import (
@@ -239,6 +244,7 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
         ScriptedModel as ScriptedModel,
     )
     from agentlab.patterns.chain import Chain as Chain
+    from agentlab.core.guards import Guard as Guard
     from agentlab.patterns.chain import Gate as Gate
     from agentlab.patterns.decisions import Plan as Plan
     from agentlab.patterns.decisions import PlanTask as PlanTask

@@ -80,10 +80,12 @@ class Conversation(Runnable):
                 "send before sending the next one"
             )
         self._busy = True
+        said = len(self._state.transcript)
         try:
             run = await self.run(text, limits=limits)
         finally:
             self._busy = False
+        run.new_messages = list(self._state.transcript[said:])
         self.runs.append(run)
         return run
 

@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from agentlab.core.context import RunContext, entered_agent
+from agentlab.core.guards import first_trip, guard_names
 from agentlab.core.money import release, reserve
 from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
 from agentlab.core.tools import ToolContext, error_text, result_text
@@ -34,6 +35,9 @@ from agentlab.models.base import (
     invoke_model,
 )
 from agentlab.usage import price_for
+
+STOP_ON_FIRST_TOOL = "stop_on_first_tool"
+TOOL_USE = ("run_llm_again", STOP_ON_FIRST_TOOL)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -123,6 +127,8 @@ async def _invocation(
         finally:
             span.messages_out = tuple(convo.indices[first_new:])
             span.attributes = {"turns": state.turns, "max_turns": max_turns}
+            if agent.output_guards:
+                span.attributes["output_guards"] = guard_names(agent.output_guards)
             if transfers is not None:
                 span.attributes["handoffs"] = transfers.names
         span.output = outcome.output
@@ -167,9 +173,14 @@ async def _loop(
                            messages=convo.messages, agent=agent.name)  # fmt: skip
         state.turns += 1
         specs = None if transfers is None else transfers.specs
-        response, cost = await call_model(
-            agent, convo, ctx, span_id, state.turns, specs, state.settings
-        )
+        call = call_model(agent, convo, ctx, span_id, state.turns, specs, state.settings)
+        if state.turns == 1 and agent.input_guards:
+            got = await _guarded_call(agent, convo, ctx, span_id, call)
+            if isinstance(got, Outcome):
+                return got
+            response, cost = got
+        else:
+            response, cost = await call
         if response.text:
             state.last_text = response.text
         # charged after last_text is kept: the reply that crosses a budget is the output
@@ -177,8 +188,14 @@ async def _loop(
         if response.tool_calls:
             state.after_tool_turn(agent)
             if transfers is None:
-                for message in await run_tool_calls(agent, response.tool_calls, ctx, span_id):
+                values: dict[str, Any] | None = {} if agent.tool_use == STOP_ON_FIRST_TOOL else None
+                for message in await run_tool_calls(
+                    agent, response.tool_calls, ctx, span_id, values
+                ):
                     convo.add(message)
+                first = response.tool_calls[0].id
+                if values is not None and first in values:  # a failed call: the model sees it
+                    return await _final(agent, values[first], convo, ctx, span_id, tool=True)
                 continue
             messages, transfer = await transfers.run_calls(agent, response.tool_calls, ctx, span_id)
             for message in messages:
@@ -188,7 +205,7 @@ async def _loop(
             continue
         value, problem = agent.parse_output(response.text)
         if problem is None:
-            return Outcome(value, messages=convo.messages, agent=agent.name)
+            return await _final(agent, value, convo, ctx, span_id)
         if state.retried_output:
             raise OutputValidationError(
                 f"agent {agent.name!r} answered twice with output that does not fit "
@@ -199,6 +216,50 @@ async def _loop(
             f"Your answer did not match the required JSON schema:\n{problem}\n"
             "Reply again with only JSON that matches the schema."
         ))  # fmt: skip
+
+
+async def _guarded_call(
+    agent: Agent, convo: AgentHistory, ctx: RunContext, span_id: int | str, call: Any
+) -> tuple[ModelResponse, float | None] | Outcome:
+    """The first model call with the input guards running alongside; a trip cancels the
+    call (or drops its answer) and ends the invocation stopped, ``"guard"``."""
+    kept = len(convo.messages)
+    model_task = asyncio.ensure_future(call)
+    try:
+        detail = await first_trip(agent.input_guards, _latest_user_text(convo.messages), ctx,
+                                  span_id, stage="input", agent=agent.name)  # fmt: skip
+    except BaseException:
+        model_task.cancel()
+        await asyncio.gather(model_task, return_exceptions=True)
+        raise
+    if detail is None:
+        return await model_task
+    model_task.cancel()
+    await asyncio.gather(model_task, return_exceptions=True)
+    return Outcome(None, "stopped", "guard", detail, messages=convo.messages[:kept],
+                   agent=agent.name)  # fmt: skip
+
+
+def _latest_user_text(messages: Sequence[Message]) -> str:
+    for message in reversed(messages):
+        if message.role == "user":
+            return message.content or ""
+    return ""
+
+
+async def _final(
+    agent: Agent, value: Any, convo: AgentHistory, ctx: RunContext, span_id: int | str,
+    *, tool: bool = False,
+) -> Outcome:  # fmt: skip
+    """The invocation's final output, once the output guards pass it."""
+    if agent.output_guards:
+        detail = await first_trip(agent.output_guards, value, ctx, span_id, stage="output",
+                                  agent=agent.name)  # fmt: skip
+        if detail is not None:
+            kept = convo.messages if tool else convo.messages[:-1]  # not the rejected answer
+            return Outcome(None, "stopped", "guard", detail, messages=list(kept),
+                           agent=agent.name)  # fmt: skip
+    return Outcome(value, messages=convo.messages, agent=agent.name)
 
 
 def charge_or_stop(ctx: RunContext, span_id: int | str, check: Any, *args: Any) -> None:
@@ -299,7 +360,8 @@ def _with_ids(calls: tuple[ToolCall, ...], span_id: int | str) -> tuple[ToolCall
 
 
 async def run_tool_calls(
-    agent: Agent, calls: tuple[ToolCall, ...], ctx: RunContext, span_id: int | str
+    agent: Agent, calls: tuple[ToolCall, ...], ctx: RunContext, span_id: int | str,
+    values: dict[str, Any] | None = None,
 ) -> list[Message]:
     """Run one turn's tool calls, concurrently when several; results in call order.
 
@@ -310,9 +372,11 @@ async def run_tool_calls(
     room = ctx.budget.tool_calls_left()
     allowed = calls if room is None else calls[:room]
     if len(allowed) == 1:
-        results = [await run_tool_call(agent, allowed[0], ctx, span_id)]
+        results = [await run_tool_call(agent, allowed[0], ctx, span_id, values)]
     else:
-        tasks = [asyncio.ensure_future(run_tool_call(agent, c, ctx, span_id)) for c in allowed]
+        tasks = [
+            asyncio.ensure_future(run_tool_call(agent, c, ctx, span_id, values)) for c in allowed
+        ]
         results = await gather_or_cancel(tasks)
     if len(allowed) < len(calls):
         charge_or_stop(ctx, span_id, ctx.budget.count_tool_call)  # raises: over the limit
@@ -320,9 +384,11 @@ async def run_tool_calls(
 
 
 async def run_tool_call(
-    agent: Agent, call: ToolCall, ctx: RunContext, span_id: int | str
+    agent: Agent, call: ToolCall, ctx: RunContext, span_id: int | str,
+    values: dict[str, Any] | None = None,
 ) -> Message:
-    """One tool call in a ``tool`` span; trouble becomes an error result for the model."""
+    """One tool call in a ``tool`` span; trouble becomes an error result for the model.
+    ``values`` (when given) receives the tool's return value under the call id."""
     charge_or_stop(ctx, span_id, ctx.budget.count_tool_call)
     with ctx.span("tool", call.name, span_id, agent=agent.name) as span:
         span.attributes = {"call_id": call.id, "arguments": call.arguments}
@@ -344,6 +410,8 @@ async def run_tool_call(
                 )
             content = result_text(value)
             is_error = False
+            if values is not None:
+                values[call.id] = value
         except (LimitExceeded, UserExit, asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - reported to the model, the run goes on

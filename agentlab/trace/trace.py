@@ -196,11 +196,15 @@ class Trace:
         if self.processors:
             notify(self.processors, "on_span_end", self, span)
 
-    def add_message(self, message: Message) -> int:
-        """Store a message once; return its index for spans to refer to."""
+    def add_message(self, message: Message, *, replayed: bool = False) -> int:
+        """Store a message once; return its index for spans to refer to.
+
+        ``replayed=True`` (a conversation's earlier turns, stored again in this turn's
+        trace) skips the processors' ``on_message``: they saw it when it was said.
+        """
         index = len(self.messages)
         self.messages.append(message)
-        if self.processors:
+        if self.processors and not replayed:
             notify(self.processors, "on_message", self, index, message)
         return index
 
