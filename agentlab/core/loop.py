@@ -17,6 +17,7 @@ from agentlab.core.context import RunContext, entered_agent
 from agentlab.core.guards import first_trip, guard_names
 from agentlab.core.money import release, reserve
 from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
+from agentlab.core.stream import wait_for_reader
 from agentlab.core.tools import ToolContext, error_text, result_text
 from agentlab.errors import (
     LimitExceeded,
@@ -28,6 +29,7 @@ from agentlab.errors import (
 )
 from agentlab.messages import Message, ToolCall, ToolResult, as_messages
 from agentlab.models.base import (
+    TEXT_SINK,
     UNKNOWN_USAGE,
     ModelRequest,
     ModelResponse,
@@ -286,6 +288,7 @@ async def call_model(
     transfer tools); ``settings`` the agent's settings (the tool choice reset after a
     forced turn).
     """
+    await wait_for_reader()  # a streamed run: the reader has taken what happened so far
     charge_or_stop(ctx, span_id, ctx.budget.check)
     model = agent.model
     specs = agent.tool_specs if tool_specs is None else tool_specs
@@ -306,7 +309,7 @@ async def call_model(
             span.messages_in = tuple(convo.indices)
             started = time.perf_counter()
             with ctx.calling(span.id):  # a custom model that runs an agent nests it here
-                response = await _respond(model, request)
+                response = await _respond_streamed(model, request, ctx, span.id)
             calls = _with_ids(response.tool_calls, span.id)
             index = convo.add(Message.assistant(response.text, tool_calls=calls, agent=agent.name))
             span.messages_out = (index,)
@@ -332,6 +335,29 @@ def _price(span: SpanHandle, price: Price | None, response: ModelResponse) -> No
         span.attributes.update(response.attributes)
     if unknown:
         span.attributes["usage_note"] = "the provider reported no usable usage: cost unknown"
+
+
+async def _respond_streamed(
+    model: Any, request: ModelRequest, ctx: RunContext, span_id: int | str
+) -> ModelResponse:
+    """The model's answer; while someone streams the run (``ctx.trace.wants_text``) its
+    text goes out as it arrives (a model that sends none: the whole text at the end)."""
+    if not ctx.trace.wants_text:
+        return await _respond(model, request)
+    sent: list[str] = []
+
+    def sink(text: str) -> None:
+        sent.append(text)
+        ctx.trace.text_delta(span_id, text)
+
+    token = TEXT_SINK.set(sink)
+    try:
+        response = await _respond(model, request)
+    finally:
+        TEXT_SINK.reset(token)
+    if not sent and response.text:
+        ctx.trace.text_delta(span_id, response.text)
+    return response
 
 
 async def _respond(model: Any, request: ModelRequest) -> ModelResponse:

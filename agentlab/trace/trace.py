@@ -208,6 +208,19 @@ class Trace:
             notify(self.processors, "on_message", self, index, message)
         return index
 
+    @property
+    def wants_text(self) -> bool:
+        """True when a processor listens for text as it arrives (``on_text_delta``)."""
+        return any(callable(getattr(p, "on_text_delta", None)) for p in self.processors)
+
+    def text_delta(self, span_id: int | str, text: str) -> None:
+        """A piece of a model span's answer as it arrives: to the processors that define
+        the optional ``on_text_delta(trace, span_id, text)``. Not stored (the span's
+        output holds the whole text)."""
+        listeners = tuple(p for p in self.processors if callable(getattr(p, "on_text_delta", None)))
+        if listeners:
+            notify(listeners, "on_text_delta", self, span_id, text)
+
     # -- reading -------------------------------------------------------------------
     @property
     def root(self) -> Span:
