@@ -258,14 +258,16 @@ class Agent(Runnable):
         self, state: ConversationState, input: Any, ctx: RunContext, parent_id: int | str
     ) -> Outcome:
         """One user turn: the history replayed (stored in the trace, not re-announced),
-        then this message; the answer joins the history unless a guard rejected it."""
+        then this message; the turn joins the history, less what a guard rejected (the
+        answer, or for an input guard the whole turn)."""
         new = as_messages(input)
         state.turns += 1
         indices = [ctx.trace.add_message(m, replayed=True) for m in state.history]
         indices += [ctx.trace.add_message(m) for m in new]
         outcome = await run_agent(self, [*state.history, *new], ctx, parent_id, indices=indices)
         skip = len(state.history) + (1 if self.instructions else 0)
-        added = [*new, *outcome.messages[skip + len(new) :]]
+        rejected = len(outcome.messages) < skip + len(new)  # an input guard tripped
+        added = [] if rejected else [*new, *outcome.messages[skip + len(new) :]]
         state.history.extend(added)
         state.transcript.extend(added)
         outcome.messages = [m for m in outcome.messages if m.role != "system"]

@@ -224,8 +224,9 @@ async def _guarded_call(
     agent: Agent, convo: AgentHistory, ctx: RunContext, span_id: int | str, call: Any
 ) -> tuple[ModelResponse, float | None] | Outcome:
     """The first model call with the input guards running alongside; a trip cancels the
-    call (or drops its answer) and ends the invocation stopped, ``"guard"``."""
-    kept = len(convo.messages)
+    call (or drops its answer) and ends the invocation stopped, ``"guard"``; the rejected
+    input is left out of the outcome's messages (only the system prompt stays)."""
+    kept = 1 if agent.instructions else 0
     model_task = asyncio.ensure_future(call)
     try:
         detail = await first_trip(agent.input_guards, _latest_user_text(convo.messages), ctx,

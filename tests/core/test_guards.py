@@ -34,7 +34,7 @@ def test_a_tripped_input_guard_stops_the_run_with_the_guard_named():
     (span,) = run.trace.find("guard")
     assert span.attributes["passed"] is False and span.attributes["stage"] == "input"
     assert span.status == "stopped"
-    assert [m.role for m in run.new_messages] == ["user"]
+    assert run.new_messages == []  # the rejected input is not the run's to pass on
     with pytest.raises(al.GuardTripped, match="no e-mail"):
         run.raise_for_status()
 
@@ -168,3 +168,13 @@ def test_a_guard_needs_a_function_and_text_reason():
 def test_plain_functions_are_accepted_as_guards_and_clone_keeps_them():
     agent = agent_with(["x"], input_guards=[no_email])
     assert [g.name for g in agent.clone(name="B").input_guards] == ["no_email"]
+
+
+def test_an_input_trip_leaves_the_conversation_history_as_it_was():
+    agent = agent_with(["first answer", "dropped", "second answer"], input_guards=[no_email])
+    conv = agent.conversation()
+    conv.send_sync("hello")
+    tripped = conv.send_sync("mail a@b.c")
+    assert tripped.stop_reason == "guard" and tripped.new_messages == []
+    assert [m.content for m in conv.history] == ["hello", "first answer"]
+    assert conv.send_sync("and now?").output == "second answer"
