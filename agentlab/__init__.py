@@ -122,6 +122,7 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
     from agentlab import models as models
     from agentlab.core.agent import Agent as Agent
     from agentlab.core.conversation import Conversation as Conversation
+    from agentlab.core.guards import Guard as Guard
     from agentlab.core.limits import Limits as Limits
     from agentlab.core.run import Run as Run
     from agentlab.core.runnable import Runnable as Runnable
@@ -244,7 +245,6 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
         ScriptedModel as ScriptedModel,
     )
     from agentlab.patterns.chain import Chain as Chain
-    from agentlab.core.guards import Guard as Guard
     from agentlab.patterns.chain import Gate as Gate
     from agentlab.patterns.decisions import Plan as Plan
     from agentlab.patterns.decisions import PlanTask as PlanTask

@@ -31,11 +31,11 @@ def last_user(messages: Sequence[al.Message]) -> str:
 
 
 def tool_results(messages: Sequence[al.Message]) -> list[str]:
-    """The tool results since the latest user message."""
+    """The tool results since the latest user message (transfers left out)."""
     found: list[str] = []
     for m in reversed(messages):
         if m.role == "user":
             break
-        if m.role == "tool":
+        if m.role == "tool" and not (m.name or "").startswith("transfer_to_"):
             found.append(m.content or "")
     return found[::-1]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from _offline import tool_results, model
+from _offline import model, tool_results
 
 import agentlab as al
 

@@ -30,8 +30,12 @@ class MathHomeworkOutput(BaseModel):
 def guardrail_reply(messages, tools):
     text = last_user(messages).lower()
     homework = "solve for x" in text or "2x" in text
-    return json.dumps({"reasoning": "asks to solve an equation" if homework else "a question",
-                       "is_math_homework": homework})  # fmt: skip
+    return json.dumps(
+        {
+            "reasoning": "asks to solve an equation" if homework else "a question",
+            "is_math_homework": homework,
+        }
+    )
 
 
 guardrail_agent = al.Agent(
@@ -55,8 +59,13 @@ agent = al.Agent(
     name="Customer support agent",
     instructions="You are a customer support agent. You help customers with their questions.",
     model=model(support_reply),
-    input_guards=[al.Guard(not_math_homework, name="math homework",
-                           reason="Sorry, I can't help you with your math homework.")],  # fmt: skip
+    input_guards=[
+        al.Guard(
+            not_math_homework,
+            name="math homework",
+            reason="Sorry, I can't help you with your math homework.",
+        )
+    ],
 )
 
 
@@ -68,7 +77,9 @@ async def main(
     for text in messages:
         run = await conv.send(text)
         runs.append(run)
-        shown = run.output if run.status == "completed" else f"[{run.stop_reason}] {run.stop_detail}"
+        shown = (
+            run.output if run.status == "completed" else f"[{run.stop_reason}] {run.stop_detail}"
+        )
         print(f"> {text}\n{shown}")
     print(f"history kept: {len(conv.history)} messages")
     return runs

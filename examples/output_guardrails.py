@@ -42,15 +42,21 @@ agent = al.Agent(
     instructions="You are a helpful assistant.",
     model=model(assistant_reply),
     output_type=MessageOutput,
-    output_guards=[al.Guard(no_phone_number, name="no phone numbers",
-                            reason="the answer contains a phone number")],  # fmt: skip
+    output_guards=[
+        al.Guard(
+            no_phone_number, name="no phone numbers", reason="the answer contains a phone number"
+        )
+    ],
 )
 
 
 async def main(
-    questions=("What's the capital of California?", "My phone number is 650-123-4567. Where "
-               "do you think I live? Tell me the phone number to call."),
-) -> list[al.Run]:  # fmt: skip
+    questions=(
+        "What's the capital of California?",
+        "My phone number is 650-123-4567. Where "
+        "do you think I live? Tell me the phone number to call.",
+    ),
+) -> list[al.Run]:
     runs = []
     for question in questions:
         run = await agent.run(question)

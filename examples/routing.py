@@ -17,16 +17,21 @@ from _offline import last_user, model
 
 import agentlab as al
 
-GREETINGS = {"french_agent": ("bonjour", "Bonjour ! Comment puis-je vous aider ?"),
-             "spanish_agent": ("hola", "¡Hola! ¿En qué puedo ayudarte?"),
-             "english_agent": ("hello", "Hello! How can I help you?")}  # fmt: skip
+GREETINGS = {
+    "french_agent": ("bonjour", "Bonjour ! Comment puis-je vous aider ?"),
+    "spanish_agent": ("hola", "¡Hola! ¿En qué puedo ayudarte?"),
+    "english_agent": ("hello", "Hello! How can I help you?"),
+}
 
 
 def speaker(name: str) -> al.Agent:
     reply = GREETINGS[name][1]
     language = name.split("_")[0]
-    return al.Agent(name=name, instructions=f"You only speak {language}.",
-                    model=model(lambda messages, tools: reply))  # fmt: skip
+    return al.Agent(
+        name=name,
+        instructions=f"You only speak {language}.",
+        model=model(lambda messages, tools: reply),
+    )
 
 
 def triage_reply(messages, tools):

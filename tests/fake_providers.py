@@ -308,12 +308,20 @@ def streamed(reply: Reply, path: str, body: dict[str, Any]) -> Reply:
     else:
         usage = (body.get("stream_options") or {}).get("include_usage") is True
         events = [("", chunk) for chunk in _openai_chunks(reply.body, usage)]
-    lines = [(f"event: {name}\n" if name else "") + f"data: {json.dumps(data)}\n\n"
-             for name, data in events]  # fmt: skip
+    lines = [
+        (f"event: {name}\n" if name else "") + f"data: {json.dumps(data)}\n\n"
+        for name, data in events
+    ]
     if not path.endswith("/messages"):
         lines.append("data: [DONE]\n\n")
-    return Reply(200, "".join(lines), reply.headers, reply.delay_s, drip_s=reply.drip_s,
-                 content_type="text/event-stream")  # fmt: skip
+    return Reply(
+        200,
+        "".join(lines),
+        reply.headers,
+        reply.delay_s,
+        drip_s=reply.drip_s,
+        content_type="text/event-stream",
+    )
 
 
 def _pieces(text: str) -> list[str]:
@@ -333,8 +341,12 @@ def _openai_chunks(completion: dict[str, Any], with_usage: bool) -> list[dict[st
     chunks += [chunk({"content": piece}) for piece in _pieces(message.get("content") or "")]
     for i, call in enumerate(message.get("tool_calls") or ()):
         args = call["function"]["arguments"]
-        start = {"index": i, "id": call["id"], "type": "function",
-                 "function": {"name": call["function"]["name"], "arguments": ""}}  # fmt: skip
+        start = {
+            "index": i,
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": call["function"]["name"], "arguments": ""},
+        }
         chunks.append(chunk({"tool_calls": [start]}))
         for part in (args[: len(args) // 2], args[len(args) // 2 :]):
             chunks.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]}))
@@ -346,10 +358,10 @@ def _openai_chunks(completion: dict[str, Any], with_usage: bool) -> list[dict[st
 
 def _anthropic_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     usage = dict(message["usage"])
-    start = {**message, "content": [], "stop_reason": None,
-             "usage": {**usage, "output_tokens": 1}}  # fmt: skip
-    events: list[tuple[str, dict[str, Any]]] = [("message_start", {"type": "message_start",
-                                                                   "message": start})]  # fmt: skip
+    start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"type": "message_start", "message": start})
+    ]
     for i, block in enumerate(message["content"]):
         if block["type"] == "text":
             opened: dict[str, Any] = {"type": "text", "text": ""}
@@ -357,17 +369,31 @@ def _anthropic_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]
         else:
             opened = {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
             raw = json.dumps(block["input"])
-            deltas = [{"type": "input_json_delta", "partial_json": p}
-                      for p in (raw[: len(raw) // 2], raw[len(raw) // 2 :])]  # fmt: skip
-        events.append(("content_block_start", {"type": "content_block_start", "index": i,
-                                               "content_block": opened}))  # fmt: skip
-        events += [("content_block_delta", {"type": "content_block_delta", "index": i,
-                                            "delta": d}) for d in deltas]  # fmt: skip
+            deltas = [
+                {"type": "input_json_delta", "partial_json": p}
+                for p in (raw[: len(raw) // 2], raw[len(raw) // 2 :])
+            ]
+        events.append(
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": i, "content_block": opened},
+            )
+        )
+        events += [
+            ("content_block_delta", {"type": "content_block_delta", "index": i, "delta": d})
+            for d in deltas
+        ]
         events.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
-    events.append(("message_delta", {"type": "message_delta",
-                                     "delta": {"stop_reason": message["stop_reason"],
-                                               "stop_sequence": None},
-                                     "usage": {"output_tokens": usage["output_tokens"]}}))  # fmt: skip
+    events.append(
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+                "usage": {"output_tokens": usage["output_tokens"]},
+            },
+        )
+    )
     events.append(("message_stop", {"type": "message_stop"}))
     return events
 

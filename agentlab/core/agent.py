@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from agentlab._redact import public_settings
 from agentlab.core.agent_tool import agent_tool
-from agentlab.core.limits import Limits, as_limits
 from agentlab.core.conversation import Conversation, ConversationState
 from agentlab.core.guards import Guard, check_guards
+from agentlab.core.limits import Limits, as_limits
 from agentlab.core.loop import TOOL_USE, run_agent
 from agentlab.core.names import transfer_tool_name
 from agentlab.core.runnable import Runnable

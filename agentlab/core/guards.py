@@ -24,12 +24,27 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 from agentlab._json import as_text
+from agentlab.core.outcome import Outcome
 from agentlab.errors import ConfigError
 
 if TYPE_CHECKING:
-    from agentlab.core.context import RunContext
+    from collections.abc import Coroutine, Sequence
 
-__all__ = ["Guard", "GuardStage", "check_guards", "first_trip", "guard_names"]
+    from agentlab.core.agent import Agent
+    from agentlab.core.context import RunContext
+    from agentlab.core.loop import AgentHistory
+    from agentlab.messages import Message
+    from agentlab.models.base import ModelResponse
+
+__all__ = [
+    "Guard",
+    "GuardStage",
+    "check_guards",
+    "final_outcome",
+    "first_trip",
+    "guard_names",
+    "guarded_first_call",
+]
 
 GuardStage = Literal["input", "output"]
 
@@ -147,3 +162,52 @@ async def first_trip(
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def guarded_first_call(
+    agent: Agent,
+    convo: AgentHistory,
+    ctx: RunContext,
+    span_id: int | str,
+    call: Coroutine[Any, Any, tuple[ModelResponse, float | None]],
+) -> tuple[ModelResponse, float | None] | Outcome:
+    """The first model call with the input guards running alongside; a trip cancels the
+    call (or drops its answer) and ends the invocation stopped, ``"guard"``; the rejected
+    input is left out of the outcome's messages (only the system prompt stays)."""
+    kept = 1 if agent.instructions else 0
+    model_task = asyncio.ensure_future(call)
+    try:
+        detail = await first_trip(agent.input_guards, _latest_user_text(convo.messages), ctx,
+                                  span_id, stage="input", agent=agent.name)  # fmt: skip
+    except BaseException:
+        model_task.cancel()
+        await asyncio.gather(model_task, return_exceptions=True)
+        raise
+    if detail is None:
+        return await model_task
+    model_task.cancel()
+    await asyncio.gather(model_task, return_exceptions=True)
+    return Outcome(None, "stopped", "guard", detail, messages=convo.messages[:kept],
+                   agent=agent.name)  # fmt: skip
+
+
+def _latest_user_text(messages: Sequence[Message]) -> str:
+    for message in reversed(messages):
+        if message.role == "user":
+            return message.content or ""
+    return ""
+
+
+async def final_outcome(
+    agent: Agent, value: Any, convo: AgentHistory, ctx: RunContext, span_id: int | str,
+    *, tool: bool = False,
+) -> Outcome:  # fmt: skip
+    """The invocation's final output, once the output guards pass it."""
+    if agent.output_guards:
+        detail = await first_trip(agent.output_guards, value, ctx, span_id, stage="output",
+                                  agent=agent.name)  # fmt: skip
+        if detail is not None:
+            kept = convo.messages if tool else convo.messages[:-1]  # not the rejected answer
+            return Outcome(None, "stopped", "guard", detail, messages=list(kept),
+                           agent=agent.name)  # fmt: skip
+    return Outcome(value, messages=convo.messages, agent=agent.name)

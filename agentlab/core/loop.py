@@ -14,7 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from agentlab.core.context import RunContext, entered_agent
-from agentlab.core.guards import first_trip, guard_names
+from agentlab.core.guards import final_outcome, guard_names, guarded_first_call
 from agentlab.core.money import release, reserve
 from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
 from agentlab.core.stream import wait_for_reader
@@ -177,7 +177,7 @@ async def _loop(
         specs = None if transfers is None else transfers.specs
         call = call_model(agent, convo, ctx, span_id, state.turns, specs, state.settings)
         if state.turns == 1 and agent.input_guards:
-            got = await _guarded_call(agent, convo, ctx, span_id, call)
+            got = await guarded_first_call(agent, convo, ctx, span_id, call)
             if isinstance(got, Outcome):
                 return got
             response, cost = got
@@ -197,7 +197,7 @@ async def _loop(
                     convo.add(message)
                 first = response.tool_calls[0].id
                 if values is not None and first in values:  # a failed call: the model sees it
-                    return await _final(agent, values[first], convo, ctx, span_id, tool=True)
+                    return await final_outcome(agent, values[first], convo, ctx, span_id, tool=True)
                 continue
             messages, transfer = await transfers.run_calls(agent, response.tool_calls, ctx, span_id)
             for message in messages:
@@ -207,7 +207,7 @@ async def _loop(
             continue
         value, problem = agent.parse_output(response.text)
         if problem is None:
-            return await _final(agent, value, convo, ctx, span_id)
+            return await final_outcome(agent, value, convo, ctx, span_id)
         if state.retried_output:
             raise OutputValidationError(
                 f"agent {agent.name!r} answered twice with output that does not fit "
@@ -218,51 +218,6 @@ async def _loop(
             f"Your answer did not match the required JSON schema:\n{problem}\n"
             "Reply again with only JSON that matches the schema."
         ))  # fmt: skip
-
-
-async def _guarded_call(
-    agent: Agent, convo: AgentHistory, ctx: RunContext, span_id: int | str, call: Any
-) -> tuple[ModelResponse, float | None] | Outcome:
-    """The first model call with the input guards running alongside; a trip cancels the
-    call (or drops its answer) and ends the invocation stopped, ``"guard"``; the rejected
-    input is left out of the outcome's messages (only the system prompt stays)."""
-    kept = 1 if agent.instructions else 0
-    model_task = asyncio.ensure_future(call)
-    try:
-        detail = await first_trip(agent.input_guards, _latest_user_text(convo.messages), ctx,
-                                  span_id, stage="input", agent=agent.name)  # fmt: skip
-    except BaseException:
-        model_task.cancel()
-        await asyncio.gather(model_task, return_exceptions=True)
-        raise
-    if detail is None:
-        return await model_task
-    model_task.cancel()
-    await asyncio.gather(model_task, return_exceptions=True)
-    return Outcome(None, "stopped", "guard", detail, messages=convo.messages[:kept],
-                   agent=agent.name)  # fmt: skip
-
-
-def _latest_user_text(messages: Sequence[Message]) -> str:
-    for message in reversed(messages):
-        if message.role == "user":
-            return message.content or ""
-    return ""
-
-
-async def _final(
-    agent: Agent, value: Any, convo: AgentHistory, ctx: RunContext, span_id: int | str,
-    *, tool: bool = False,
-) -> Outcome:  # fmt: skip
-    """The invocation's final output, once the output guards pass it."""
-    if agent.output_guards:
-        detail = await first_trip(agent.output_guards, value, ctx, span_id, stage="output",
-                                  agent=agent.name)  # fmt: skip
-        if detail is not None:
-            kept = convo.messages if tool else convo.messages[:-1]  # not the rejected answer
-            return Outcome(None, "stopped", "guard", detail, messages=list(kept),
-                           agent=agent.name)  # fmt: skip
-    return Outcome(value, messages=convo.messages, agent=agent.name)
 
 
 def charge_or_stop(ctx: RunContext, span_id: int | str, check: Any, *args: Any) -> None:
@@ -387,7 +342,10 @@ def _with_ids(calls: tuple[ToolCall, ...], span_id: int | str) -> tuple[ToolCall
 
 
 async def run_tool_calls(
-    agent: Agent, calls: tuple[ToolCall, ...], ctx: RunContext, span_id: int | str,
+    agent: Agent,
+    calls: tuple[ToolCall, ...],
+    ctx: RunContext,
+    span_id: int | str,
     values: dict[str, Any] | None = None,
 ) -> list[Message]:
     """Run one turn's tool calls, concurrently when several; results in call order.
@@ -411,7 +369,10 @@ async def run_tool_calls(
 
 
 async def run_tool_call(
-    agent: Agent, call: ToolCall, ctx: RunContext, span_id: int | str,
+    agent: Agent,
+    call: ToolCall,
+    ctx: RunContext,
+    span_id: int | str,
     values: dict[str, Any] | None = None,
 ) -> Message:
     """One tool call in a ``tool`` span; trouble becomes an error result for the model.

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 from typing import Any
 
@@ -74,8 +75,6 @@ async def anthropic_stream(client: Any, params: dict[str, Any]) -> Any:
         message = await stream.get_final_message()
     request_id = stream.response.headers.get("request-id") if hasattr(stream, "response") else None
     if request_id and not getattr(message, "_request_id", None):
-        try:
+        with contextlib.suppress(AttributeError):
             message._request_id = request_id
-        except AttributeError:
-            pass
     return message

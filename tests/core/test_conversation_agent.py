@@ -58,8 +58,14 @@ def test_on_message_fires_once_per_message_of_an_agent_conversation():
     with al.processing(recorder):
         for text in ("q1", "q2", "q3"):
             conv.send_sync(text)
-    assert recorder.messages == [("user", "q1"), ("assistant", "r1"), ("user", "q2"),
-                                 ("assistant", "r2"), ("user", "q3"), ("assistant", "r3")]  # fmt: skip
+    assert recorder.messages == [
+        ("user", "q1"),
+        ("assistant", "r1"),
+        ("user", "q2"),
+        ("assistant", "r2"),
+        ("user", "q3"),
+        ("assistant", "r3"),
+    ]
 
 
 def test_on_message_fires_once_per_message_of_a_team_conversation():
@@ -75,8 +81,11 @@ def test_on_message_fires_once_per_message_of_a_team_conversation():
 
 def test_an_agent_with_handoffs_converses_as_its_team():
     sales = al.Agent(name="Sales", model=al.ScriptedModel(["price is 5", "yes, 5"]))
-    triage = al.Agent(name="Triage", handoffs=[sales], model=al.ScriptedModel(
-        [al.ToolCall("transfer_to_sales", {"intent": "price"})]))  # fmt: skip
+    triage = al.Agent(
+        name="Triage",
+        handoffs=[sales],
+        model=al.ScriptedModel([al.ToolCall("transfer_to_sales", {"intent": "price"})]),
+    )
     conv = triage.conversation()
     conv.send_sync("price?")
     assert conv.agent == "Sales"
@@ -96,8 +105,9 @@ def test_tool_use_stop_on_first_tool_returns_the_python_object():
     def other(x: int) -> int:
         return x
 
-    model = al.ScriptedModel([(al.ToolCall("lookup", {"order_id": "7"}),
-                               al.ToolCall("other", {"x": 1}))])  # fmt: skip
+    model = al.ScriptedModel(
+        [(al.ToolCall("lookup", {"order_id": "7"}), al.ToolCall("other", {"x": 1}))]
+    )
     agent = al.Agent(name="A", model=model, tools=[lookup, other], tool_use="stop_on_first_tool")
     run = agent.run_sync("where is 7?")
     assert run.status == "completed"
@@ -118,13 +128,17 @@ def test_stop_on_first_tool_output_passes_the_output_guards():
     def lookup(x: int) -> int:
         return x * 10
 
-    agent = al.Agent(name="A", model=al.ScriptedModel([al.ToolCall("lookup", {"x": 9})]),
-                     tools=[lookup], tool_use="stop_on_first_tool",
-                     output_guards=[al.Guard(lambda v: v < 50, name="small")])  # fmt: skip
+    agent = al.Agent(
+        name="A",
+        model=al.ScriptedModel([al.ToolCall("lookup", {"x": 9})]),
+        tools=[lookup],
+        tool_use="stop_on_first_tool",
+        output_guards=[al.Guard(lambda v: v < 50, name="small")],
+    )
     run = agent.run_sync("go")
     assert (run.stop_reason, run.output) == ("guard", None)
 
 
 def test_an_unknown_tool_use_is_a_config_error_listing_the_choices():
-    with pytest.raises(al.ConfigError, match="run_llm_again.*stop_on_first_tool"):
+    with pytest.raises(al.ConfigError, match=r"run_llm_again.*stop_on_first_tool"):
         al.Agent(name="A", tool_use="stop")

@@ -14,8 +14,9 @@ def no_email(text: str) -> bool:
 
 
 def agent_with(responses, **kwargs) -> al.Agent:
-    return al.Agent(name="Bot", instructions="Be brief.", model=al.ScriptedModel(responses),
-                    **kwargs)  # fmt: skip
+    return al.Agent(
+        name="Bot", instructions="Be brief.", model=al.ScriptedModel(responses), **kwargs
+    )
 
 
 def test_an_input_guard_that_passes_lets_the_answer_through():
@@ -120,10 +121,16 @@ def test_a_tripped_guard_stops_a_chain_and_a_team_like_a_gate():
     run = al.Chain([strict, after]).run_sync("go")
     assert (run.status, run.stop_reason) == ("stopped", "guard")
     assert after.model.calls == 0
-    sales = al.Agent(name="Sales", model=al.ScriptedModel(["secret price"]),
-                     output_guards=[al.Guard(lambda t: "secret" not in t, name="no secrets")])  # fmt: skip
-    triage = al.Agent(name="Triage", handoffs=[sales],
-                      model=al.ScriptedModel([al.ToolCall("transfer_to_sales", {"intent": "price"})]))  # fmt: skip
+    sales = al.Agent(
+        name="Sales",
+        model=al.ScriptedModel(["secret price"]),
+        output_guards=[al.Guard(lambda t: "secret" not in t, name="no secrets")],
+    )
+    triage = al.Agent(
+        name="Triage",
+        handoffs=[sales],
+        model=al.ScriptedModel([al.ToolCall("transfer_to_sales", {"intent": "price"})]),
+    )
     team_run = al.Team([triage, sales], entry=triage).run_sync("price?")
     assert team_run.stop_reason == "guard" and "no secrets" in team_run.stop_detail
 
@@ -136,7 +143,9 @@ def test_in_parallel_a_tripped_guard_is_a_stopped_branch():
 
 
 def test_a_conversation_keeps_the_rejected_answer_out_of_its_history():
-    agent = agent_with(["bad words", "kind words"], output_guards=[al.Guard(lambda t: "bad" not in t)])
+    agent = agent_with(
+        ["bad words", "kind words"], output_guards=[al.Guard(lambda t: "bad" not in t)]
+    )
     conv = agent.conversation()
     first = conv.send_sync("one")
     second = conv.send_sync("two")

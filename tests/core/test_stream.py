@@ -83,8 +83,11 @@ async def test_a_pattern_streams_every_nested_agent():
 
 
 async def test_stream_passes_run_keyword_arguments_through():
-    agent = al.Agent(name="Turns", model=al.ScriptedModel([al.ToolCall("lookup", {"order_id": "1"})] * 5),
-                     tools=[lookup])  # fmt: skip
+    agent = al.Agent(
+        name="Turns",
+        model=al.ScriptedModel([al.ToolCall("lookup", {"order_id": "1"})] * 5),
+        tools=[lookup],
+    )
     events = await collect(agent.stream("go", limits=al.Limits(max_turns=2)))
     assert events[-1].run.stop_reason == "max_turns"
 

@@ -25,8 +25,9 @@ def openai_agent(server) -> al.Agent:
 
 
 def anthropic_agent(server) -> al.Agent:
-    model = AnthropicModel("claude-haiku-4-5", base_url=server.anthropic_url, api_key=KEY,
-                           backoff_s=0.01)  # fmt: skip
+    model = AnthropicModel(
+        "claude-haiku-4-5", base_url=server.anthropic_url, api_key=KEY, backoff_s=0.01
+    )
     return al.Agent(name="Support", model=model, tools=[lookup_order])
 
 
@@ -39,9 +40,10 @@ async def stream_all(agent: al.Agent, text: str):
 async def test_openai_streams_text_and_tool_calls_with_exact_usage(server):
     server.push(
         openai_reply(None, [("lookup_order", {"order_id": "42"})], prompt_tokens=40),
-        openai_reply("Order 42 has shipped today.", prompt_tokens=61, completion_tokens=9,
-                     cached_tokens=12),
-    )  # fmt: skip
+        openai_reply(
+            "Order 42 has shipped today.", prompt_tokens=61, completion_tokens=9, cached_tokens=12
+        ),
+    )
     run, deltas = await stream_all(openai_agent(server), "Where is 42?")
     assert run.status == "completed" and run.output == "Order 42 has shipped today."
     assert deltas == ["Order ", "42 ", "has ", "shipped ", "today."]
@@ -70,9 +72,10 @@ async def test_the_fake_server_refuses_stream_options_without_stream(server):
     client = AsyncOpenAI(api_key=KEY, base_url=server.openai_url, max_retries=0)
     with pytest.raises(BadRequestError, match="stream_options"):
         await client.chat.completions.create(
-            model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}],
+            model="gpt-4o-mini",
+            messages=[{"role": "user", "content": "x"}],
             stream_options={"include_usage": True},
-        )  # fmt: skip
+        )
 
 
 async def test_anthropic_streams_text_and_tool_use_with_exact_usage(server):
@@ -88,7 +91,9 @@ async def test_anthropic_streams_text_and_tool_use_with_exact_usage(server):
     price = "anthropic:claude-haiku-4-5"
     expected = cost_of(Usage(50, 5), price) + cost_of(Usage(100, 7, cache_read_tokens=20), price)
     assert run.cost == pytest.approx(expected)
-    assert all(seen.path.endswith("/v1/messages") and seen.body["stream"] for seen in server.requests)
+    assert all(
+        seen.path.endswith("/v1/messages") and seen.body["stream"] for seen in server.requests
+    )
 
 
 async def test_a_streamed_call_is_retried_after_a_server_error(server):

@@ -31,7 +31,9 @@ def test_a_run_shown_live_streams_text_to_the_viewer_only_when_it_listens():
     run_trace = []
 
     class Plain:
-        def on_span_start(self, trace, span): run_trace.append(trace)
+        def on_span_start(self, trace, span):
+            run_trace.append(trace)
+
         def on_span_end(self, trace, span): ...
         def on_message(self, trace, index, message): ...
 
