@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from agentlab.core.sync import run_sync
 from agentlab.trace.processors import processing
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from agentlab.trace.spans import Span
     from agentlab.trace.trace import Trace
 
-__all__ = ["RunStream", "StreamEvent", "wait_for_reader"]
+__all__ = ["RunStream", "StreamEvent", "iterate_sync", "wait_for_reader"]
 
 EventKind = Literal["span_start", "span_end", "message", "text_delta", "done"]
 
@@ -162,3 +163,16 @@ async def _ended(task: asyncio.Future[Run]) -> Run | None:
         return await task
     except asyncio.CancelledError:
         return None
+
+
+def iterate_sync(stream: RunStream) -> Iterator[StreamEvent]:
+    """The events of ``stream`` for sync code, each taken on the background loop that
+    ``run_sync`` uses; closing the iterator early closes the stream (the run stops)."""
+    try:
+        while True:
+            try:
+                yield run_sync(stream.__anext__())
+            except StopAsyncIteration:
+                return
+    finally:
+        run_sync(stream.aclose())

@@ -103,3 +103,31 @@ async def test_streaming_does_not_leak_into_later_runs():
     run = await agent.run("y")
     assert run.output == "c d"
     assert not run.trace.processors or not run.trace.wants_text
+
+
+def test_stream_sync_gives_the_same_events_to_sync_code():
+    agent = support([al.ToolCall("lookup", {"order_id": "1"}), "Shipped it is."])
+    events = list(agent.stream_sync("where?"))
+    assert events[-1].kind == "done" and events[-1].run.output == "Shipped it is."
+    assert "".join(e.text for e in events if e.kind == "text_delta") == "Shipped it is."
+
+
+def test_leaving_stream_sync_early_stops_the_run():
+    model = al.ScriptedModel([al.ToolCall("lookup", {"order_id": "1"})] * 3 + ["done"])
+    agent = al.Agent(name="Loop", model=model, tools=[lookup])
+    events = agent.stream_sync("go")
+    for event in events:
+        if event.kind == "span_end" and event.span.kind == "model":
+            break
+    events.close()
+    assert model.calls == 1
+
+
+async def test_a_conversation_streams_its_turns():
+    conv = al.Agent(name="C", model=al.ScriptedModel(["one", "two"])).conversation()
+    first = [e async for e in conv.stream("a")]
+    second = [e async for e in conv.stream("b")]
+    assert first[-1].run.output == "one" and second[-1].run.output == "two"
+    assert [m.content for m in conv.history] == ["a", "one", "b", "two"]
+    assert conv.runs[-1] is second[-1].run
+    assert [m.content for m in second[-1].run.new_messages] == ["b", "two"]
