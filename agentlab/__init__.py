@@ -38,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "FunctionModel": "agentlab.models.scripted",
     "Gate": "agentlab.patterns.chain",
     "GateStopped": "agentlab.errors",
+    "Guard": "agentlab.core.guards",
+    "GuardTripped": "agentlab.errors",
     "HandoffContext": "agentlab.trace.read",
     "HandoffCycle": "agentlab.errors",
     "Interrupted": "agentlab.errors",
@@ -122,6 +124,7 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
     from agentlab import models as models
     from agentlab.core.agent import Agent as Agent
     from agentlab.core.conversation import Conversation as Conversation
+    from agentlab.core.guards import Guard as Guard
     from agentlab.core.limits import Limits as Limits
     from agentlab.core.run import Run as Run
     from agentlab.core.runnable import Runnable as Runnable
@@ -147,6 +150,9 @@ if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _
     )
     from agentlab.errors import (
         GateStopped as GateStopped,
+    )
+    from agentlab.errors import (
+        GuardTripped as GuardTripped,
     )
     from agentlab.errors import (
         HandoffCycle as HandoffCycle,

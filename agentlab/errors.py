@@ -14,6 +14,7 @@ Every message says what was wrong, with which value, and what to write instead::
     ├── UserExit                 user code called sys.exit() (the run fails instead)
     └── RunStopped               raised by ``run.raise_for_status()`` for stopped runs
         ├── GateStopped          a gate rejected a step's output
+        ├── GuardTripped         a guard rejected an agent's input or output
         ├── Interrupted          Ctrl-C / Jupyter's stop button
         └── LimitExceeded        a guard fired
             ├── MaxTurns, MaxToolCalls, MaxTokens, BudgetExceeded, Timeout
@@ -106,6 +107,12 @@ class GateStopped(RunStopped):
     """A gate rejected a step's output."""
 
     stop_reason = "gate"
+
+
+class GuardTripped(RunStopped):
+    """A guard (``al.Guard``) rejected an agent's input or output."""
+
+    stop_reason = "guard"
 
 
 class Interrupted(RunStopped):
@@ -219,6 +226,7 @@ STOP_ERRORS: dict[str, type[RunStopped]] = {
         MaxTasks,
         MaxDepth,
         GateStopped,
+        GuardTripped,
         Interrupted,
     )
 }

@@ -71,6 +71,8 @@ class FakeProviderServer:
                 finally:
                     with server.lock:
                         server.in_flight -= 1  # before answering: the client may go on
+                if isinstance(body, dict) and body.get("stream") is True:
+                    reply = streamed(reply, self.path, body)
                 self._answer(reply, headers)
 
             def _answer(self, reply: Reply, headers: dict[str, str]) -> None:
@@ -155,7 +157,10 @@ def request_problem(path: str, body: Any) -> str | None:
 
 def openai_problem(body: dict[str, Any]) -> str | None:
     """Tool messages answer the assistant message just before them, every call answered;
-    an assistant message without tool calls has text content (null is refused)."""
+    an assistant message without tool calls has text content (null is refused);
+    ``stream_options`` only with ``stream``."""
+    if body.get("stream_options") is not None and body.get("stream") is not True:
+        return "The 'stream_options' parameter is only allowed when 'stream' is enabled."
     messages = body.get("messages") or []
     if not messages:
         return "messages: must be a non-empty array"
@@ -289,6 +294,108 @@ def error(status: int, message: str, *, path: str = "openai", retry_after: str |
     body = _error_body("/v1/messages" if path == "anthropic" else "/v1/chat/completions", message)
     headers = {"retry-after": retry_after} if retry_after is not None else {}
     return Reply(status, body, headers, delay_s=delay_s, echo_auth=echo_auth)
+
+
+# -- streaming: a scripted reply sent as server-sent events ------------------------------
+def streamed(reply: Reply, path: str, body: dict[str, Any]) -> Reply:
+    """``reply`` as the provider's event stream when the request asked ``stream: true``
+    (errors stay plain JSON, as the services send them). OpenAI sends usage only with
+    ``stream_options: {"include_usage": true}``, in a last chunk with no choices."""
+    if reply.status != 200 or not isinstance(reply.body, dict):
+        return reply
+    if path.endswith("/messages"):
+        events = _anthropic_events(reply.body)
+    else:
+        usage = (body.get("stream_options") or {}).get("include_usage") is True
+        events = [("", chunk) for chunk in _openai_chunks(reply.body, usage)]
+    lines = [
+        (f"event: {name}\n" if name else "") + f"data: {json.dumps(data)}\n\n"
+        for name, data in events
+    ]
+    if not path.endswith("/messages"):
+        lines.append("data: [DONE]\n\n")
+    return Reply(
+        200,
+        "".join(lines),
+        reply.headers,
+        reply.delay_s,
+        drip_s=reply.drip_s,
+        content_type="text/event-stream",
+    )
+
+
+def _pieces(text: str) -> list[str]:
+    return re.findall(r"\S+\s*|\s+", text)
+
+
+def _openai_chunks(completion: dict[str, Any], with_usage: bool) -> list[dict[str, Any]]:
+    choice = completion["choices"][0]
+    message = choice["message"]
+    head = {k: completion[k] for k in ("id", "created", "model")}
+    head["object"] = "chat.completion.chunk"
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    chunks += [chunk({"content": piece}) for piece in _pieces(message.get("content") or "")]
+    for i, call in enumerate(message.get("tool_calls") or ()):
+        args = call["function"]["arguments"]
+        start = {
+            "index": i,
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": call["function"]["name"], "arguments": ""},
+        }
+        chunks.append(chunk({"tool_calls": [start]}))
+        for part in (args[: len(args) // 2], args[len(args) // 2 :]):
+            chunks.append(chunk({"tool_calls": [{"index": i, "function": {"arguments": part}}]}))
+    chunks.append(chunk({}, choice["finish_reason"]))
+    if with_usage:
+        chunks.append({**head, "choices": [], "usage": completion["usage"]})
+    return chunks
+
+
+def _anthropic_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    usage = dict(message["usage"])
+    start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
+    events: list[tuple[str, dict[str, Any]]] = [
+        ("message_start", {"type": "message_start", "message": start})
+    ]
+    for i, block in enumerate(message["content"]):
+        if block["type"] == "text":
+            opened: dict[str, Any] = {"type": "text", "text": ""}
+            deltas = [{"type": "text_delta", "text": p} for p in _pieces(block["text"])]
+        else:
+            opened = {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
+            raw = json.dumps(block["input"])
+            deltas = [
+                {"type": "input_json_delta", "partial_json": p}
+                for p in (raw[: len(raw) // 2], raw[len(raw) // 2 :])
+            ]
+        events.append(
+            (
+                "content_block_start",
+                {"type": "content_block_start", "index": i, "content_block": opened},
+            )
+        )
+        events += [
+            ("content_block_delta", {"type": "content_block_delta", "index": i, "delta": d})
+            for d in deltas
+        ]
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": i}))
+    events.append(
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+                "usage": {"output_tokens": usage["output_tokens"]},
+            },
+        )
+    )
+    events.append(("message_stop", {"type": "message_stop"}))
+    return events
 
 
 @contextmanager

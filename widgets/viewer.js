@@ -151,8 +151,15 @@ function render({ model, el }) {
   const detail = h("div", { class: "al-detail", "aria-live": "polite", tabindex: "-1" });
   const handoffs = h("div", { class: "al-handoffs", role: "group", "aria-label": "Handoffs" });
   const findings = h("div", { class: "al-findings", role: "group", "aria-label": "Findings" });
+  // live_text: the answer of the model call under way, as it arrives (streamed runs)
+  const live = h("pre", { class: "al-live-text", "aria-live": "polite", "aria-label": "Text arriving" });
+  const drawLive = () => {
+    const text = model.get("live_text") || "";
+    live.textContent = text;
+    live.style.display = text ? "" : "none";
+  };
   el.classList.add("al-viewer");
-  el.append(summary, findings, h("div", { class: "al-toolbar" }, prev, slider, next, position),
+  el.append(summary, live, findings, h("div", { class: "al-toolbar" }, prev, slider, next, position),
     h("div", { class: "al-main" }, tree, detail), handoffs);
 
   function computeVisible() {
@@ -411,6 +418,8 @@ function render({ model, el }) {
   model.on("change:summary", drawSummary);
   model.on("change:step", onStep);
   model.on("msg:custom", onMessage);
+  model.on("change:live_text", drawLive);
+  drawLive();
   drawSummary();
   redraw();
   return () => {
@@ -418,6 +427,7 @@ function render({ model, el }) {
     model.off("change:summary", drawSummary);
     model.off("change:step", onStep);
     model.off("msg:custom", onMessage);
+    model.off("change:live_text", drawLive);
   };
 }
 

@@ -21,12 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from agentlab._redact import public_settings
 from agentlab.core.agent_tool import agent_tool
+from agentlab.core.conversation import Conversation, ConversationState
+from agentlab.core.guards import Guard, check_guards
 from agentlab.core.limits import Limits, as_limits
-from agentlab.core.loop import run_agent
+from agentlab.core.loop import TOOL_USE, run_agent
 from agentlab.core.names import transfer_tool_name
 from agentlab.core.runnable import Runnable
 from agentlab.core.tools import Tool, function_tool
 from agentlab.errors import ConfigError, DesignWarning
+from agentlab.messages import as_messages
 from agentlab.models import resolve_model
 from agentlab.models.base import ToolSpec
 from agentlab.usage import price_for
@@ -63,6 +66,12 @@ class Agent(Runnable):
         reset_tool_choice: After a turn whose ``settings["tool_choice"]`` forced a tool
             (a tool name, ``"required"``), send ``"auto"`` so the model can answer
             (default True); False keeps forcing on every turn.
+        input_guards: ``al.Guard`` checks of the user's message, run alongside the
+            first model call; one returning False stops the run (``"guard"``).
+        output_guards: ``al.Guard`` checks of the final output before it is returned.
+        tool_use: ``"run_llm_again"`` (default: tool results go back to the model) or
+            ``"stop_on_first_tool"``: the first tool call's return value (a Python
+            object) becomes ``run.output`` and the run completes.
     """
 
     def __init__(
@@ -79,6 +88,9 @@ class Agent(Runnable):
         description: str | None = None,
         handoff_filter: Callable[[list[Any]], Sequence[Any]] | None = None,
         reset_tool_choice: bool = True,
+        input_guards: Iterable[Guard | Callable[[Any], Any]] = (),
+        output_guards: Iterable[Guard | Callable[[Any], Any]] = (),
+        tool_use: str = "run_llm_again",
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(
@@ -108,6 +120,14 @@ class Agent(Runnable):
         if not isinstance(reset_tool_choice, bool):
             raise ConfigError(f"reset_tool_choice must be True or False, got {reset_tool_choice!r}")
         self.reset_tool_choice = reset_tool_choice
+        self.input_guards = check_guards(input_guards, "input_guards", name)
+        self.output_guards = check_guards(output_guards, "output_guards", name)
+        if tool_use not in TOOL_USE:
+            raise ConfigError(
+                f"tool_use of agent {name!r} must be one of {', '.join(map(repr, TOOL_USE))}, "
+                f"got {tool_use!r}"
+            )
+        self.tool_use = tool_use
         self._team: Runnable | None = None  # the implicit Team of an agent with handoffs
         if self.handoffs:
             self._check_handoffs()
@@ -178,6 +198,9 @@ class Agent(Runnable):
             "description": self.description,
             "handoff_filter": self.handoff_filter,
             "reset_tool_choice": self.reset_tool_choice,
+            "input_guards": self.input_guards,
+            "output_guards": self.output_guards,
+            "tool_use": self.tool_use,
         }
         unknown = set(changes) - set(args)
         if unknown:
@@ -218,6 +241,37 @@ class Agent(Runnable):
         if self.handoffs:  # run on its own: a Team with this agent as entry
             return await self._implicit_team()._execute(input, ctx, parent_id)
         return await run_agent(self, input, ctx, parent_id)
+
+    def conversation(self) -> Conversation:
+        """A multi-turn conversation with this agent: ``await conv.send(text)``; each
+        send sees the earlier turns (an agent with handoffs talks as its team).
+
+        >>> conv = agent.conversation()              # doctest: +SKIP
+        >>> run = conv.send_sync("Where is order 42?")  # doctest: +SKIP
+        """
+        return Conversation(self._implicit_team() if self.handoffs else self)
+
+    def _new_conversation(self) -> ConversationState:
+        return ConversationState(self.name)
+
+    async def _converse(
+        self, state: ConversationState, input: Any, ctx: RunContext, parent_id: int | str
+    ) -> Outcome:
+        """One user turn: the history replayed (stored in the trace, not re-announced),
+        then this message; the turn joins the history, less what a guard rejected (the
+        answer, or for an input guard the whole turn)."""
+        new = as_messages(input)
+        state.turns += 1
+        indices = [ctx.trace.add_message(m, replayed=True) for m in state.history]
+        indices += [ctx.trace.add_message(m) for m in new]
+        outcome = await run_agent(self, [*state.history, *new], ctx, parent_id, indices=indices)
+        skip = len(state.history) + (1 if self.instructions else 0)
+        rejected = len(outcome.messages) < skip + len(new)  # an input guard tripped
+        added = [] if rejected else [*new, *outcome.messages[skip + len(new) :]]
+        state.history.extend(added)
+        state.transcript.extend(added)
+        outcome.messages = [m for m in outcome.messages if m.role != "system"]
+        return outcome
 
     def _implicit_team(self) -> Runnable:
         """The Team this agent forms when run on its own: itself as entry, plus every

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from agentlab.core.runnable import Runnable
+from agentlab.core.stream import RunStream
 from agentlab.core.sync import run_sync
 from agentlab.errors import ConfigError
 
@@ -80,16 +81,29 @@ class Conversation(Runnable):
                 "send before sending the next one"
             )
         self._busy = True
+        said = len(self._state.transcript)
         try:
             run = await self.run(text, limits=limits)
         finally:
             self._busy = False
+        run.new_messages = list(self._state.transcript[said:])
         self.runs.append(run)
         return run
 
     def send_sync(self, text: str | list[Message], *, limits: Limits | None = None) -> Run:
         """``send`` for sync code (scripts, terminals, and inside Jupyter too)."""
         return run_sync(self.send(text, limits=limits))
+
+    def stream(
+        self, input: Any, *, limits: Limits | None = None, show: bool = False, **kwargs: Any
+    ) -> RunStream:
+        """``send`` as a stream of events (see ``Runnable.stream``); the turn joins the
+        conversation as a send does.
+
+        >>> async for event in conv.stream("and in French?"):  # doctest: +SKIP
+        ...     print(event.text or "", end="")
+        """
+        return RunStream(lambda: self.send(input, limits=limits, **kwargs))
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         return await self.owner._converse(self._state, input, ctx, parent_id)

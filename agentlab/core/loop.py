@@ -14,8 +14,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from agentlab.core.context import RunContext, entered_agent
+from agentlab.core.guards import final_outcome, guard_names, guarded_first_call
 from agentlab.core.money import release, reserve
 from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
+from agentlab.core.stream import wait_for_reader
 from agentlab.core.tools import ToolContext, error_text, result_text
 from agentlab.errors import (
     LimitExceeded,
@@ -27,6 +29,7 @@ from agentlab.errors import (
 )
 from agentlab.messages import Message, ToolCall, ToolResult, as_messages
 from agentlab.models.base import (
+    TEXT_SINK,
     UNKNOWN_USAGE,
     ModelRequest,
     ModelResponse,
@@ -34,6 +37,9 @@ from agentlab.models.base import (
     invoke_model,
 )
 from agentlab.usage import price_for
+
+STOP_ON_FIRST_TOOL = "stop_on_first_tool"
+TOOL_USE = ("run_llm_again", STOP_ON_FIRST_TOOL)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -123,6 +129,8 @@ async def _invocation(
         finally:
             span.messages_out = tuple(convo.indices[first_new:])
             span.attributes = {"turns": state.turns, "max_turns": max_turns}
+            if agent.output_guards:
+                span.attributes["output_guards"] = guard_names(agent.output_guards)
             if transfers is not None:
                 span.attributes["handoffs"] = transfers.names
         span.output = outcome.output
@@ -167,9 +175,14 @@ async def _loop(
                            messages=convo.messages, agent=agent.name)  # fmt: skip
         state.turns += 1
         specs = None if transfers is None else transfers.specs
-        response, cost = await call_model(
-            agent, convo, ctx, span_id, state.turns, specs, state.settings
-        )
+        call = call_model(agent, convo, ctx, span_id, state.turns, specs, state.settings)
+        if state.turns == 1 and agent.input_guards:
+            got = await guarded_first_call(agent, convo, ctx, span_id, call)
+            if isinstance(got, Outcome):
+                return got
+            response, cost = got
+        else:
+            response, cost = await call
         if response.text:
             state.last_text = response.text
         # charged after last_text is kept: the reply that crosses a budget is the output
@@ -177,8 +190,14 @@ async def _loop(
         if response.tool_calls:
             state.after_tool_turn(agent)
             if transfers is None:
-                for message in await run_tool_calls(agent, response.tool_calls, ctx, span_id):
+                values: dict[str, Any] | None = {} if agent.tool_use == STOP_ON_FIRST_TOOL else None
+                for message in await run_tool_calls(
+                    agent, response.tool_calls, ctx, span_id, values
+                ):
                     convo.add(message)
+                first = response.tool_calls[0].id
+                if values is not None and first in values:  # a failed call: the model sees it
+                    return await final_outcome(agent, values[first], convo, ctx, span_id, tool=True)
                 continue
             messages, transfer = await transfers.run_calls(agent, response.tool_calls, ctx, span_id)
             for message in messages:
@@ -188,7 +207,7 @@ async def _loop(
             continue
         value, problem = agent.parse_output(response.text)
         if problem is None:
-            return Outcome(value, messages=convo.messages, agent=agent.name)
+            return await final_outcome(agent, value, convo, ctx, span_id)
         if state.retried_output:
             raise OutputValidationError(
                 f"agent {agent.name!r} answered twice with output that does not fit "
@@ -225,6 +244,7 @@ async def call_model(
     transfer tools); ``settings`` the agent's settings (the tool choice reset after a
     forced turn).
     """
+    await wait_for_reader()  # a streamed run: the reader has taken what happened so far
     charge_or_stop(ctx, span_id, ctx.budget.check)
     model = agent.model
     specs = agent.tool_specs if tool_specs is None else tool_specs
@@ -245,7 +265,7 @@ async def call_model(
             span.messages_in = tuple(convo.indices)
             started = time.perf_counter()
             with ctx.calling(span.id):  # a custom model that runs an agent nests it here
-                response = await _respond(model, request)
+                response = await _respond_streamed(model, request, ctx, span.id)
             calls = _with_ids(response.tool_calls, span.id)
             index = convo.add(Message.assistant(response.text, tool_calls=calls, agent=agent.name))
             span.messages_out = (index,)
@@ -275,6 +295,29 @@ def _price(span: SpanHandle, price: Price | None, response: ModelResponse) -> No
         span.attributes["usage_note"] = "the provider reported no usable usage: cost unknown"
 
 
+async def _respond_streamed(
+    model: Any, request: ModelRequest, ctx: RunContext, span_id: int | str
+) -> ModelResponse:
+    """The model's answer; while someone streams the run (``ctx.trace.wants_text``) its
+    text goes out as it arrives (a model that sends none: the whole text at the end)."""
+    if not ctx.trace.wants_text:
+        return await _respond(model, request)
+    sent: list[str] = []
+
+    def sink(text: str) -> None:
+        sent.append(text)
+        ctx.trace.text_delta(span_id, text)
+
+    token = TEXT_SINK.set(sink)
+    try:
+        response = await _respond(model, request)
+    finally:
+        TEXT_SINK.reset(token)
+    if not sent and response.text:
+        ctx.trace.text_delta(span_id, response.text)
+    return response
+
+
 async def _respond(model: Any, request: ModelRequest) -> ModelResponse:
     """The model's answer; a custom model's ``sys.exit()`` fails the run (``UserExit``),
     and an answer that is not a ``ModelResponse`` is a ``ModelError`` naming the model."""
@@ -301,7 +344,11 @@ def _with_ids(calls: tuple[ToolCall, ...], span_id: int | str) -> tuple[ToolCall
 
 
 async def run_tool_calls(
-    agent: Agent, calls: tuple[ToolCall, ...], ctx: RunContext, span_id: int | str
+    agent: Agent,
+    calls: tuple[ToolCall, ...],
+    ctx: RunContext,
+    span_id: int | str,
+    values: dict[str, Any] | None = None,
 ) -> list[Message]:
     """Run one turn's tool calls, concurrently when several; results in call order.
 
@@ -312,9 +359,11 @@ async def run_tool_calls(
     room = ctx.budget.tool_calls_left()
     allowed = calls if room is None else calls[:room]
     if len(allowed) == 1:
-        results = [await run_tool_call(agent, allowed[0], ctx, span_id)]
+        results = [await run_tool_call(agent, allowed[0], ctx, span_id, values)]
     else:
-        tasks = [asyncio.ensure_future(run_tool_call(agent, c, ctx, span_id)) for c in allowed]
+        tasks = [
+            asyncio.ensure_future(run_tool_call(agent, c, ctx, span_id, values)) for c in allowed
+        ]
         results = await gather_or_cancel(tasks)
     if len(allowed) < len(calls):
         charge_or_stop(ctx, span_id, ctx.budget.count_tool_call)  # raises: over the limit
@@ -322,9 +371,14 @@ async def run_tool_calls(
 
 
 async def run_tool_call(
-    agent: Agent, call: ToolCall, ctx: RunContext, span_id: int | str
+    agent: Agent,
+    call: ToolCall,
+    ctx: RunContext,
+    span_id: int | str,
+    values: dict[str, Any] | None = None,
 ) -> Message:
-    """One tool call in a ``tool`` span; trouble becomes an error result for the model."""
+    """One tool call in a ``tool`` span; trouble becomes an error result for the model.
+    ``values`` (when given) receives the tool's return value under the call id."""
     charge_or_stop(ctx, span_id, ctx.budget.count_tool_call)
     with ctx.span("tool", call.name, span_id, agent=agent.name) as span:
         span.attributes = {"call_id": call.id, "arguments": call.arguments}
@@ -346,6 +400,8 @@ async def run_tool_call(
                 )
             content = result_text(value)
             is_error = False
+            if values is not None:
+                values[call.id] = value
         except (LimitExceeded, UserExit, asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - reported to the model, the run goes on

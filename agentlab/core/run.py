@@ -48,6 +48,9 @@ class Run:
     stop_reason: str | None = None
     stop_detail: str | None = None
     error: BaseException | None = None
+    new_messages: list[Message] = field(default_factory=list)
+    """The messages this run added: its input and what was said in answer, without
+    system prompts, a conversation's replayed history, or output a guard rejected."""
 
     @property
     def usage(self) -> Usage:
@@ -248,6 +251,7 @@ def _run_of(outcome: Outcome, trace: Trace, messages: list[Message]) -> Run:
         outcome.stop_reason,
         outcome.stop_detail,
         outcome.error,
+        [m for m in messages if m.role != "system"],
     )
 
 

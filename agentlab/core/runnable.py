@@ -11,17 +11,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from agentlab.core.run import execute_root
+from agentlab.core.stream import RunStream, iterate_sync
 from agentlab.core.sync import run_sync
 from agentlab.errors import ConfigError
 from agentlab.trace._views import TERMINAL, live_viewer
 from agentlab.trace.processors import processing
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from agentlab.core.context import RunContext
     from agentlab.core.conversation import ConversationState
     from agentlab.core.limits import Limits
     from agentlab.core.outcome import Outcome
     from agentlab.core.run import Run
+    from agentlab.core.stream import StreamEvent
 
 __all__ = ["Runnable", "check_runnable"]
 
@@ -50,6 +54,31 @@ class Runnable:
         """
         viewer = live_viewer() if show else None  # displayed from the caller's thread
         return run_sync(self._run_shown(input, limits, viewer))
+
+    def stream(
+        self, input: Any, *, limits: Limits | None = None, show: bool = False, **kwargs: Any
+    ) -> RunStream:
+        """Run on ``input`` and yield events as it goes (``run``'s keyword arguments):
+        ``"span_start"``, ``"span_end"``, ``"message"``, ``"text_delta"``, then ``"done"``
+        with ``event.run``. Leaving the loop early cancels the run (stopped /
+        ``"interrupted"``, partial trace kept, no further model calls).
+
+        >>> async for event in agent.stream("Where is order 42?"):  # doctest: +SKIP
+        ...     if event.kind == "text_delta":
+        ...         print(event.text, end="")
+        """
+        return RunStream(lambda: self.run(input, limits=limits, show=show, **kwargs))
+
+    def stream_sync(
+        self, input: Any, *, limits: Limits | None = None, **kwargs: Any
+    ) -> Iterator[StreamEvent]:
+        """``stream`` for sync code: a plain iterator of the same events (scripts, and
+        inside Jupyter too). Leaving the loop early cancels the run.
+
+        >>> for event in agent.stream_sync("Hi"):  # doctest: +SKIP
+        ...     print(event.text or "", end="")
+        """
+        return iterate_sync(self.stream(input, limits=limits, **kwargs))
 
     async def _run_shown(self, input: Any, limits: Limits | None, viewer: Any) -> Run:
         if viewer is None:

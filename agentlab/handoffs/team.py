@@ -161,8 +161,9 @@ class Team(Runnable):
                 "turn": conv.turns,
             }
             span.attributes = attrs
+            indices = [ctx.trace.add_message(m, replayed=True) for m in conv.history]
+            indices += [ctx.trace.add_message(m) for m in new]
             messages = conv.history = conv.history + new
-            indices = [ctx.trace.add_message(m) for m in messages]
             span.messages_in = tuple(indices)
             conv.transcript.extend(new)
             counter = HopCounter(self.max_hops)

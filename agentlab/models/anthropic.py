@@ -32,6 +32,7 @@ from agentlab.models.base import (
     reported_usage,
 )
 from agentlab.models.provider import ProviderModel
+from agentlab.models.streaming import anthropic_stream
 from agentlab.usage import Usage
 
 DEFAULT_SERVER = "https://api.anthropic.com"
@@ -64,6 +65,9 @@ class AnthropicModel(ProviderModel):
         """The SDK adds ``/v1/messages`` itself, so a trailing ``/v1`` is dropped."""
         url = super()._check_base_url(model, base_url)
         return url.removesuffix("/v1")
+
+    async def _stream(self, client: Any, params: dict[str, Any]) -> Any:
+        return await anthropic_stream(client, params)
 
     def _make_client(self, key: str) -> Any:
         from anthropic import AsyncAnthropic

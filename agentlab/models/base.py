@@ -132,3 +132,20 @@ async def invoke_model(model: Model, request: ModelRequest) -> ModelResponse:
     if cassette is None:
         return await model.respond(request)
     return await cassette.respond(model, request)  # type: ignore[no-any-return]
+
+
+TEXT_SINK: ContextVar[Any] = ContextVar("agentlab_text_sink", default=None)
+"""Where a model sends its answer's text as it arrives (set while someone streams)."""
+
+
+def streaming() -> bool:
+    """True when someone listens for text as it arrives (``runnable.stream``, a live
+    viewer): provider models then use their SDK's streaming call."""
+    return TEXT_SINK.get() is not None
+
+
+def emit_text(text: str) -> None:
+    """Send a piece of the answer's text to whoever streams the run (no-op otherwise)."""
+    sink = TEXT_SINK.get()
+    if sink is not None and text:
+        sink(text)

@@ -26,6 +26,7 @@ from agentlab.models.base import (
     reported_usage,
 )
 from agentlab.models.provider import ProviderModel
+from agentlab.models.streaming import openai_stream
 from agentlab.usage import Usage
 
 DEFAULT_SERVER = "https://api.openai.com/v1"
@@ -57,6 +58,9 @@ class OpenAIModel(ProviderModel):
     key_variable = "OPENAI_API_KEY"
     default_server = DEFAULT_SERVER
     create_method = "chat.completions.create"
+
+    async def _stream(self, client: Any, params: dict[str, Any]) -> Any:
+        return await openai_stream(client, params)
 
     def _make_client(self, key: str) -> Any:
         from openai import AsyncOpenAI

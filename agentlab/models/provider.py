@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 from agentlab._redact import public_settings, public_url, redact, register_secret
 from agentlab.errors import ConfigError
-from agentlab.models.base import CASSETTE, ModelRequest, ModelResponse
+from agentlab.models.base import CASSETTE, ModelRequest, ModelResponse, streaming
 from agentlab.models.calls import CallPolicy, call_with_retries
 from agentlab.usage import price_for
 
@@ -194,12 +194,21 @@ class ProviderModel:
     async def respond(self, request: ModelRequest) -> ModelResponse:
         """Call the provider (retries and concurrency limit in ``calls.py``)."""
         public_settings(request.settings)  # registers credentials: an echo of one is redacted
-        create = self._create(self.client())
+        client = self.client()
+        create = self._create(client)
         params = fit_to_sdk(create, self._request_params(request))
-        raw, record = await call_with_retries(self.policy, lambda: create(**params))
+        if streaming():  # someone watches the text arrive: the SDK's streaming call
+            raw, record = await call_with_retries(self.policy, lambda: self._stream(client, params))
+        else:
+            raw, record = await call_with_retries(self.policy, lambda: create(**params))
         response = self._parse(raw)
         attributes = {**response.attributes, **record.attributes()}
         return dataclasses.replace(response, attributes=attributes)
+
+    async def _stream(self, client: Any, params: dict[str, Any]) -> Any:
+        """One streamed call: send each piece of text with ``emit_text`` as it arrives and
+        return the whole answer in the shape ``parse_response`` reads."""
+        raise NotImplementedError
 
     def _create(self, client: Any) -> Any:
         method = client

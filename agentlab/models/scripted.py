@@ -12,13 +12,20 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias
 
 from agentlab._workers import call_user
 from agentlab.errors import ConfigError, ScriptExhausted
 from agentlab.messages import Message, ToolCall
-from agentlab.models.base import ModelRequest, ModelResponse, ToolSpec, estimate_usage
+from agentlab.models.base import (
+    ModelRequest,
+    ModelResponse,
+    ToolSpec,
+    emit_text,
+    estimate_usage,
+)
 from agentlab.usage import price_for
 
 Response: TypeAlias = "str | ToolCall | Sequence[ToolCall] | dict[str, Any] | ModelResponse | Any"
@@ -112,7 +119,10 @@ class ScriptedModel:
             raise ScriptExhausted(_exhausted_message(request.agent, number, len(self.responses)))
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
-        return to_response(self.responses[number - 1], request, number)
+        response = to_response(self.responses[number - 1], request, number)
+        for piece in re.findall(r"\S+\s*|\s+", response.text or ""):
+            emit_text(piece)  # word by word, when the run is streamed
+        return response
 
     def __repr__(self) -> str:
         return f"ScriptedModel({len(self.responses)} responses, {self.calls} used)"

@@ -29,6 +29,7 @@ SpanKind = Literal[
     "team",
     "chain",
     "gate",
+    "guard",
     "router",
     "route",
     "parallel",
@@ -67,6 +68,8 @@ SPAN_KINDS: dict[str, str] = {
     "chain": "a Chain. attrs: steps (names). A plain function used as a step, branch or "
     "classifier in any pattern writes a tool span named after it (attrs: function)",
     "gate": "a gate check. attrs: gate, step (whose output it checked), passed, reason",
+    "guard": "an agent's input or output guard, child of the agent span. attrs: guard, "
+    "stage ('input' or 'output'), passed, reason (when it tripped)",
     "router": "a Router. attrs: routes, fallback",
     "route": "the routing decision. attrs: label (raw), normalized, route (the route key, "
     "'fallback', or None when unknown), handler, fell_back",

@@ -196,13 +196,30 @@ class Trace:
         if self.processors:
             notify(self.processors, "on_span_end", self, span)
 
-    def add_message(self, message: Message) -> int:
-        """Store a message once; return its index for spans to refer to."""
+    def add_message(self, message: Message, *, replayed: bool = False) -> int:
+        """Store a message once; return its index for spans to refer to.
+
+        ``replayed=True`` (a conversation's earlier turns, stored again in this turn's
+        trace) skips the processors' ``on_message``: they saw it when it was said.
+        """
         index = len(self.messages)
         self.messages.append(message)
-        if self.processors:
+        if self.processors and not replayed:
             notify(self.processors, "on_message", self, index, message)
         return index
+
+    @property
+    def wants_text(self) -> bool:
+        """True when a processor listens for text as it arrives (``on_text_delta``)."""
+        return any(callable(getattr(p, "on_text_delta", None)) for p in self.processors)
+
+    def text_delta(self, span_id: int | str, text: str) -> None:
+        """A piece of a model span's answer as it arrives: to the processors that define
+        the optional ``on_text_delta(trace, span_id, text)``. Not stored (the span's
+        output holds the whole text)."""
+        listeners = tuple(p for p in self.processors if callable(getattr(p, "on_text_delta", None)))
+        if listeners:
+            notify(listeners, "on_text_delta", self, span_id, text)
 
     # -- reading -------------------------------------------------------------------
     @property

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from agentlab.trace.spans import Span
 
 LIVE_INTERVAL_S = 0.25  # the live view redraws at most this often while a run goes
+LIVE_TEXT_CHARS = 2000  # the live view shows the end of a long streamed answer
 
 
 def _trace_of(value: Any, caller: str = "al.show()") -> Trace:
@@ -72,6 +73,7 @@ class RunViewer(anywidget.AnyWidget):  # type: ignore[misc]
     summary = traitlets.Dict().tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
+    live_text = traitlets.Unicode("").tag(sync=True)  # a streamed model answer, arriving
 
     def __init__(
         self, trace: Trace | None = None, *, title: str | None = None, max_static_spans: int = 500
@@ -81,6 +83,8 @@ class RunViewer(anywidget.AnyWidget):  # type: ignore[misc]
         self.max_static_spans = max_static_spans
         self._title = title
         self._running: dict[Any, Span] = {}
+        self._live_span: Any = None
+        self._live = ""
         self._lock = threading.Lock()
         self._last_push = 0.0
         self._timer: threading.Timer | None = None  # the pending redraw of the live view
@@ -151,10 +155,23 @@ class RunViewer(anywidget.AnyWidget):  # type: ignore[misc]
             return
         with self._lock:
             self._running.pop(span.id, None)
+        if span.parent_id is None:
+            self.set_trait("live_text", "")  # the run ended: the trace shows every answer
         self._push(force=span.parent_id is None)
 
     def on_message(self, trace: Trace, index: int, message: Message) -> None:
         return None
+
+    def on_text_delta(self, trace: Trace, span_id: Any, text: str) -> None:
+        """Show a model's answer as it arrives (the last ``LIVE_TEXT_CHARS`` of it)."""
+        if trace is not self.trace:
+            return
+        with self._lock:
+            if span_id != self._live_span:
+                self._live_span, self._live = span_id, ""
+            self._live = (self._live + text)[-LIVE_TEXT_CHARS:]
+            live = self._live
+        self.set_trait("live_text", live)
 
     def _push(self, force: bool = False) -> None:
         """Redraw now, or once the interval is up (so a long call still shows as running)."""
