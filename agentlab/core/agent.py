@@ -48,7 +48,9 @@ class Agent(Runnable):
 
     Args:
         name: Shown in traces; unique within a team.
-        instructions: The system prompt.
+        instructions: The system prompt: text, or a function ``fn(ctx)`` (sync or
+            async) of the run's ``al.Ctx`` returning the text, called at each
+            invocation (the text used is the trace's system message).
         model: A model string (``"openai:gpt-4o-mini"``, ``"scripted"``) or object.
         tools: Plain functions (sync or async, with type hints) or ``al.Tool`` objects.
         handoffs: Agents (or agent names, resolved by a ``Team``) to transfer the
@@ -68,7 +70,7 @@ class Agent(Runnable):
     def __init__(
         self,
         name: str,
-        instructions: str = "",
+        instructions: str | Callable[[Any], Any] = "",
         *,
         model: str | Any = "scripted",
         tools: Iterable[Callable[..., Any] | Tool] = (),
@@ -84,8 +86,11 @@ class Agent(Runnable):
             raise ConfigError(
                 f"Agent name must be non-empty text, got {name!r}; e.g. name='Support'"
             )
-        if not isinstance(instructions, str):
-            raise ConfigError(f"instructions of agent {name!r} must be text, got {instructions!r}")
+        if not isinstance(instructions, str) and not callable(instructions):
+            raise ConfigError(
+                f"instructions of agent {name!r} must be text or a function ctx -> text, got "
+                f"{instructions!r}; e.g. instructions=lambda ctx: f'Help {{ctx.deps.name}}.'"
+            )
         self.name = name
         self.instructions = instructions
         self.model = resolve_model(model)
@@ -94,10 +99,11 @@ class Agent(Runnable):
         if callable(tools) or isinstance(tools, (str, Tool)):
             raise ConfigError(f"tools of agent {name!r} must be a list, e.g. tools=[lookup_order]")
         self.tools: tuple[Tool, ...] = tuple(function_tool(t) for t in tools)
-        self.handoffs: tuple[Agent | str, ...] = tuple(handoffs)
+        self.handoffs: tuple[Agent | str, ...] = Handoffs(handoffs, name)
         self.settings: dict[str, Any] = dict(settings or {})
         self.limits = as_limits(limits, f"Agent {name!r}")
-        self.description = description or (instructions.strip().splitlines() or [name])[0]
+        fixed = instructions if isinstance(instructions, str) else ""
+        self.description = description or (fixed.strip().splitlines() or [name])[0]
         self.output_type = output_type
         self._output_adapter, self.output_schema = _output_adapter(output_type, name)
         self._check_tool_names()
@@ -262,6 +268,27 @@ class Agent(Runnable):
     def __repr__(self) -> str:
         tools = ", ".join(t.name for t in self.tools)
         return f"Agent(name={self.name!r}, model={self.model.name!r}, tools=[{tools}])"
+
+
+class Handoffs(tuple):  # type: ignore[type-arg]
+    """An agent's handoff targets: a tuple, fixed at construction (the transfer tools
+    and the checks are built from it), with an error saying how to get other targets."""
+
+    def __new__(cls, targets: Iterable[Any] = (), agent: str = "") -> Handoffs:
+        made = super().__new__(cls, targets)
+        made.agent = agent
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse"):
+            agent = self.__dict__.get("agent", "")
+            raise AttributeError(
+                f"handoffs of agent {agent!r} are fixed at construction (its transfer tools "
+                f"are built from them), so handoffs.{name}() is not possible; build a new "
+                "agent with the targets you want, e.g. "
+                "agent = agent.clone(handoffs=[*agent.handoffs, other])"
+            )
+        raise AttributeError(name)
 
 
 def _output_adapter(output_type: type[Any] | None, agent: str) -> tuple[Any, dict[str, Any] | None]:

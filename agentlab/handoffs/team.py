@@ -285,9 +285,11 @@ def _apply_filter(
 ) -> tuple[list[Message], list[int]]:
     result = fn(list(default))
     if not isinstance(result, (list, tuple)) or not all(isinstance(m, Message) for m in result):
-        raise ConfigError(
+        # after model calls: a failed run (TypeError), not a ConfigError (CONTRACT)
+        raise TypeError(
             f"handoff filter {filter_name(fn)!r} must return a list of al.Message, got "
-            f"{type(result).__name__}"
+            f"{type(result).__name__}; return the messages to keep, e.g. "
+            "lambda messages: messages[-4:]"
         )
     where = {id(m): i for m, i in zip(default, indices, strict=True)}
     out = [where[id(m)] if id(m) in where else ctx.trace.add_message(m) for m in result]

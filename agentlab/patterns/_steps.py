@@ -17,6 +17,7 @@ from typing import Any
 
 from agentlab._json import as_text
 from agentlab.core.context import RunContext
+from agentlab.core.ctx import call_with_value
 from agentlab.core.outcome import Outcome
 from agentlab.core.runnable import Runnable, check_runnable
 from agentlab.errors import ConfigError
@@ -44,23 +45,30 @@ class FunctionStep(Runnable):
 
     It gets the previous output as it is (text from agents, an object from agents with
     an ``output_type``, the run's input for a first step) and its return value is the
-    step's output.
+    step's output. A parameter annotated ``al.Ctx`` gets the run's context too
+    (``ctx.outputs``: the earlier steps' values of the enclosing chain, in order).
     """
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], description: str | None = None) -> None:
         self.fn = fn
         self.name = function_name(fn, "function")
+        self.description = description or _first_line(fn) or self.name
         self.limits = None
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         with ctx.span("tool", self.name, parent_id) as span:
             span.attributes = {"function": getattr(self.fn, "__qualname__", self.name)}
-            value = await ctx.call_user(span.id, self.fn, input)
+            value = await call_with_value(ctx, span.id, self.fn, input)
             span.output = value
         return Outcome(value)
 
     def __repr__(self) -> str:
         return f"FunctionStep({self.name})"
+
+
+def _first_line(fn: Callable[..., Any]) -> str:
+    doc = (getattr(fn, "__doc__", None) or "").strip()
+    return doc.splitlines()[0] if doc and not isinstance(fn, type) else ""
 
 
 def as_step(value: Any, what: str) -> Runnable:
