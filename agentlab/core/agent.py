@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from agentlab.core.agent_tool import agent_tool
 from agentlab.core.limits import Limits, as_limits
 from agentlab.core.loop import run_agent
 from agentlab.core.names import transfer_tool_name
+from agentlab.core.output import OutputSpec
 from agentlab.core.runnable import Runnable
 from agentlab.core.tools import Tool, function_tool
 from agentlab.errors import ConfigError, DesignWarning
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from agentlab.core.outcome import Outcome
 
 MAX_HANDOFF_TARGETS = 3  # the article: each agent hands off to at most 2-3 specialists
-
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
 class Agent(Runnable):
@@ -57,6 +55,9 @@ class Agent(Runnable):
             conversation to; each becomes a tool ``transfer_to_<name>``. Run on its
             own, an agent with handoffs acts as a Team with itself as entry.
         output_type: A pydantic model or dataclass; the final answer is parsed into it.
+            ``str`` (or None) means plain text; other types (``int``, ``list[str]``,
+            ``Literal[...]``, an Enum) travel wrapped in an object schema and come back
+            unwrapped.
         settings: Model settings passed to the provider (temperature, max_tokens, ...).
         limits: Default ``al.Limits`` when this agent is run; ``run(limits=...)`` wins.
         description: What the agent does (used when it becomes a tool or a handoff).
@@ -105,7 +106,8 @@ class Agent(Runnable):
         fixed = instructions if isinstance(instructions, str) else ""
         self.description = description or (fixed.strip().splitlines() or [name])[0]
         self.output_type = output_type
-        self._output_adapter, self.output_schema = _output_adapter(output_type, name)
+        self._output = OutputSpec.of(output_type, name)
+        self.output_schema = self._output.schema
         self._check_tool_names()
         if handoff_filter is not None and not callable(handoff_filter):
             raise ConfigError(f"handoff_filter must be a function messages -> messages, got "
@@ -193,15 +195,7 @@ class Agent(Runnable):
 
     def parse_output(self, text: str) -> tuple[Any, str | None]:
         """(value, None) when ``text`` is valid for ``output_type``, else (None, error)."""
-        if self._output_adapter is None:
-            return text, None
-        from pydantic import ValidationError
-
-        match = _FENCE.match(text)
-        try:
-            return self._output_adapter.validate_json(match.group(1) if match else text), None
-        except ValidationError as exc:
-            return None, str(exc)
+        return self._output.parse(text)
 
     def as_tool(
         self,
@@ -289,18 +283,3 @@ class Handoffs(tuple):  # type: ignore[type-arg]
                 "agent = agent.clone(handoffs=[*agent.handoffs, other])"
             )
         raise AttributeError(name)
-
-
-def _output_adapter(output_type: type[Any] | None, agent: str) -> tuple[Any, dict[str, Any] | None]:
-    if output_type is None:
-        return None, None
-    from pydantic import PydanticSchemaGenerationError, TypeAdapter
-
-    try:
-        adapter = TypeAdapter(output_type)
-        return adapter, adapter.json_schema()
-    except (PydanticSchemaGenerationError, TypeError) as exc:
-        raise ConfigError(
-            f"output_type={output_type!r} of agent {agent!r} has no JSON schema; use a "
-            "pydantic model or a dataclass"
-        ) from exc

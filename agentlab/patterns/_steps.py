@@ -117,3 +117,33 @@ def input_text(value: Any) -> str:
     if isinstance(value, (list, tuple)) and value and all(isinstance(m, Message) for m in value):
         return "\n\n".join(m.content for m in value if m.role != "system" and m.content)
     return as_text(value)
+
+
+def schema_fields(agent: Any) -> dict[str, Any]:
+    """The top-level properties of an agent's output schema ({} when none or not an object)."""
+    schema = getattr(agent, "output_schema", None) or {}
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        schema = schema.get("$defs", {}).get(ref.rsplit("/", 1)[-1], {})
+    spec = getattr(agent, "_output", None)
+    if spec is not None and spec.wrapped:
+        return {}  # a non-object type (int, list[str], ...): no fields of its own
+    props = schema.get("properties", {})
+    return props if isinstance(props, dict) else {}
+
+
+def _types(prop: Any) -> set[str]:
+    if not isinstance(prop, dict):
+        return set()
+    found = {prop["type"]} if isinstance(prop.get("type"), str) else set()
+    for option in prop.get("anyOf", []):
+        found |= _types(option)
+    return found
+
+
+def numeric_field(agent: Any, name: str, *, integer: bool = False) -> bool:
+    """True when the agent's output type has a field ``name`` that is a number
+    (``integer=True``: a whole number), not null."""
+    kinds = _types(schema_fields(agent).get(name))
+    wanted = {"integer"} if integer else {"integer", "number"}
+    return bool(kinds) and kinds <= wanted
