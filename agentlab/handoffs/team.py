@@ -101,6 +101,7 @@ class Team(Runnable):
         handoff_filter: HandoffFilter | None = None,
         name: str = "Team",
         limits: Limits | None = None,
+        description: str | None = None,
     ) -> None:
         if not isinstance(max_hops, int) or isinstance(max_hops, bool) or max_hops < 0:
             raise ConfigError(f"Team(max_hops={max_hops!r}) must be a whole number >= 0, e.g. 3")
@@ -112,10 +113,13 @@ class Team(Runnable):
             raise ConfigError(f"Team name must be non-empty text, got {name!r}; e.g. name='Shop'")
         self.name = name
         self.limits = as_limits(limits, f"Team {name!r}")
+        if description is not None and not isinstance(description, str):
+            raise ConfigError(f"Team description must be text, got {description!r}")
         self.max_hops = max_hops
         self.handoff_filter = handoff_filter
         self._members = team_members(agents)
         self._entry = entry_member(self._members, entry)
+        self.description = description or self._entry.agent.description
         for member in self._members.values():
             targets = member.agent.handoffs
             member.link([resolve_target(member.agent, t, self._members) for t in targets])

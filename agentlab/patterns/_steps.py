@@ -147,3 +147,22 @@ def numeric_field(agent: Any, name: str, *, integer: bool = False) -> bool:
     kinds = _types(schema_fields(agent).get(name))
     wanted = {"integer"} if integer else {"integer", "number"}
     return bool(kinds) and kinds <= wanted
+
+
+def field_of(value: Any, name: str) -> Any:
+    """``value.name``, or ``value[name]`` for a dict (a TypedDict output)."""
+    return value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+
+
+def has_task_list(agent: Any) -> bool:
+    """True when the agent's output type has ``tasks``: a list of items with ``worker``
+    and ``task`` (what an orchestrator's planner must answer)."""
+    tasks = schema_fields(agent).get("tasks")
+    if not isinstance(tasks, dict) or tasks.get("type") != "array":
+        return False
+    item = tasks.get("items", {})
+    ref = item.get("$ref") if isinstance(item, dict) else None
+    if isinstance(ref, str):
+        item = (agent.output_schema.get("$defs") or {}).get(ref.rsplit("/", 1)[-1], {})
+    props = item.get("properties", {}) if isinstance(item, dict) else {}
+    return "worker" in props and "task" in props

@@ -23,7 +23,7 @@ from agentlab.core.ctx import call_with_value, chain_outputs
 from agentlab.core.outcome import Outcome, keep_partial
 from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError
-from agentlab.patterns._base import Pattern, check_name
+from agentlab.patterns._base import Pattern, check_description, check_name
 from agentlab.patterns._steps import (
     as_step,
     function_name,
@@ -50,9 +50,11 @@ class Gate(Runnable):
 
     def __init__(
         self,
-        check: Callable[[str], Any],
+        check: Callable[..., Any],
         name: str | None = None,
-        reason: str | Callable[[str], str] | None = None,
+        reason: str | Callable[[Any], str] | None = None,
+        *,
+        description: str | None = None,
     ) -> None:
         if not callable(check):
             raise ConfigError(
@@ -65,6 +67,7 @@ class Gate(Runnable):
         self.name = check_name(name, function_name(check, "gate"))
         self.reason = reason
         self.limits = None
+        self.description = check_description(description, self.name)
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         return await self.judge(input, ctx, parent_id, step=None)
@@ -134,8 +137,9 @@ class Chain(Pattern):
         *,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> None:
-        self._configure(name, limits)
+        self._configure(name, limits, description=description)
         self.steps: tuple[Runnable, ...] = _check_steps(steps)
         self._plan: list[Runnable] = []
         previous: str | None = None

@@ -79,10 +79,11 @@ class EvaluatorOptimizer(Pattern):
         *,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> None:
         from agentlab.patterns.decisions import Verdict
 
-        self._configure(name, limits)
+        self._configure(name, limits, description=description)
         self.generator = as_handler(generator, "the generator")
         if not isinstance(evaluator, Agent):
             raise ConfigError(

@@ -72,8 +72,9 @@ class Parallel(Pattern):
         max_concurrency: int | None = None,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> None:
-        self._configure(name, limits)
+        self._configure(name, limits, description=description)
         if isinstance(branches, (str, bytes)) or not isinstance(branches, Sequence) or not branches:
             raise ConfigError(
                 f"Parallel needs a non-empty list of branches, got {branches!r}; e.g. "
@@ -112,6 +113,7 @@ class Parallel(Pattern):
         max_concurrency: int | None = None,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> Parallel:
         """Voting: ``n`` attempts at the same task at once, then one answer is picked.
 
@@ -136,6 +138,7 @@ class Parallel(Pattern):
             name=name or f"Vote {solver.name}",
             max_concurrency=max_concurrency,
             limits=limits,
+            description=description,
         )
         block.picker = Picker(pick)
         return block
