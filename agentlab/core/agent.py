@@ -202,17 +202,23 @@ class Agent(Runnable):
         name: str | None = None,
         description: str | None = None,
         input_filter: Callable[[str], Any] | None = None,
+        parameters: type[Any] | None = None,
     ) -> Tool:
         """This agent as a tool for a manager agent (manager-style handoff).
 
         The tool takes one text argument ``input`` (``input_filter(text)`` may rewrite
-        it); its name defaults to the agent's name in snake_case. The sub-agent's run
+        it), or, with ``parameters`` (a pydantic model), that model's fields: the
+        sub-agent then gets the validated object's JSON as its input. Its name defaults
+        to the agent's name in snake_case. The sub-agent's run
         nests under the manager's tool span and draws on the same budget; if it stops
         or fails, the manager gets an error tool result and goes on.
 
         >>> manager = al.Agent(name="Manager", tools=[researcher.as_tool()])  # doctest: +SKIP
         """
-        return agent_tool(self, name=name, description=description, input_filter=input_filter)
+        return agent_tool(
+            self, name=name, description=description, input_filter=input_filter,
+            parameters=parameters,
+        )  # fmt: skip
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         if self.handoffs:  # run on its own: a Team with this agent as entry

@@ -143,6 +143,27 @@ class Parallel(Pattern):
         block.picker = Picker(pick)
         return block
 
+    @classmethod
+    def map(
+        cls,
+        runnable: Runnable | Callable[[Any], Any],
+        split: Callable[[Any], Any],
+        merge: Runnable | Callable[[list[Any]], Any] | None = None,
+        **options: Any,
+    ) -> Parallel:
+        """One runnable over several inputs at once: ``split(input)`` gives a list of
+        inputs, one branch each; ``merge`` (optional) combines the outputs as in
+        ``Parallel``. Options: ``on_error``, ``max_concurrency``, ``name``, ``limits``,
+        ``description``.
+
+        >>> import agentlab as al
+        >>> review = al.Parallel.map(analyst, split=lambda text: [  # doctest: +SKIP
+        ...     f"{text}\n\nStakeholder: {s}" for s in ("customers", "staff", "investors")])
+        """
+        from agentlab.patterns.mapped import Mapped
+
+        return Mapped(runnable, split, merge, **options)
+
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         with ctx.span("parallel", self.name, parent_id) as span:
             span.attributes = {
