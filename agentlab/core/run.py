@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agentlab._format import format_money
+from agentlab._format import format_money, plural
 from agentlab._redact import redact, remember_secrets
 from agentlab.core.context import Caller, RunContext, RunTree, current_caller
 from agentlab.core.limits import Budget, Limits, as_limits
@@ -97,7 +97,7 @@ class Run:
             lines.append(f"detail: {self.stop_detail}")
         usage = self.usage
         lines.append(
-            f"usage: {usage.requests} model calls, {usage.input_tokens} in / "
+            f"usage: {plural(usage.requests, 'model call')}, {usage.input_tokens} in / "
             f"{usage.output_tokens} out tokens, {format_money(self.cost)}"
         )
         unpriced = self.trace.root.attributes.get("unpriced_models") if self.trace.spans else None

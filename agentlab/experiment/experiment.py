@@ -260,7 +260,8 @@ class _Runner:
                     task.stop_reason = self.stop
                     return
                 limits, capped = self._limits_for(design)
-                run = await design.run(task.input, limits=limits, deps=self.deps)
+                extra = {} if self.deps is None else {"deps": self.deps}  # custom run() may lack it
+                run = await design.run(task.input, limits=limits, **extra)
                 _record_run(task, run)
                 if _cut_by_budget(run, capped):
                     task.cut_by_budget = True
