@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "agentlab.errors",
     "Conversation": "agentlab.core.conversation",
     "CostWarning": "agentlab.errors",
+    "Ctx": "agentlab.core.ctx",
     "DecisionError": "agentlab.errors",
     "DesignWarning": "agentlab.errors",
     "EvaluatorOptimizer": "agentlab.patterns.evaluator",
@@ -123,6 +124,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _EXPORTS
     from agentlab import models as models
     from agentlab.core.agent import Agent as Agent
+    from agentlab.core.ctx import Ctx as Ctx
     from agentlab.core.conversation import Conversation as Conversation
     from agentlab.core.guards import Guard as Guard
     from agentlab.core.limits import Limits as Limits

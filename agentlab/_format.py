@@ -13,6 +13,15 @@ from typing import Any
 __all__ = ["clip", "format_money", "format_seconds", "safe_str"]
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 model call``, ``2 model calls``, ``0 model calls``.
+
+    >>> plural(1, "model call"), plural(3, "model call")
+    ('1 model call', '3 model calls')
+    """
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
 def format_money(cost: float | None) -> str:
     """``$0.000123``, ``$1.23``, or ``$?`` when unpriced."""
     if cost is None:

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ from agentlab.core.guards import Guard, check_guards
 from agentlab.core.limits import Limits, as_limits
 from agentlab.core.loop import TOOL_USE, run_agent
 from agentlab.core.names import transfer_tool_name
+from agentlab.core.output import OutputSpec
 from agentlab.core.runnable import Runnable
 from agentlab.core.tools import Tool, function_tool
 from agentlab.errors import ConfigError, DesignWarning
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 MAX_HANDOFF_TARGETS = 3  # the article: each agent hands off to at most 2-3 specialists
 
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
-
 
 class Agent(Runnable):
     """An LLM with instructions and tools, run in a loop until it answers.
@@ -51,13 +49,18 @@ class Agent(Runnable):
 
     Args:
         name: Shown in traces; unique within a team.
-        instructions: The system prompt.
+        instructions: The system prompt: text, or a function ``fn(ctx)`` (sync or
+            async) of the run's ``al.Ctx`` returning the text, called at each
+            invocation (the text used is the trace's system message).
         model: A model string (``"openai:gpt-4o-mini"``, ``"scripted"``) or object.
         tools: Plain functions (sync or async, with type hints) or ``al.Tool`` objects.
         handoffs: Agents (or agent names, resolved by a ``Team``) to transfer the
             conversation to; each becomes a tool ``transfer_to_<name>``. Run on its
             own, an agent with handoffs acts as a Team with itself as entry.
         output_type: A pydantic model or dataclass; the final answer is parsed into it.
+            ``str`` (or None) means plain text; other types (``int``, ``list[str]``,
+            ``Literal[...]``, an Enum) travel wrapped in an object schema and come back
+            unwrapped.
         settings: Model settings passed to the provider (temperature, max_tokens, ...).
         limits: Default ``al.Limits`` when this agent is run; ``run(limits=...)`` wins.
         description: What the agent does (used when it becomes a tool or a handoff).
@@ -77,7 +80,7 @@ class Agent(Runnable):
     def __init__(
         self,
         name: str,
-        instructions: str = "",
+        instructions: str | Callable[[Any], Any] = "",
         *,
         model: str | Any = "scripted",
         tools: Iterable[Callable[..., Any] | Tool] = (),
@@ -96,8 +99,11 @@ class Agent(Runnable):
             raise ConfigError(
                 f"Agent name must be non-empty text, got {name!r}; e.g. name='Support'"
             )
-        if not isinstance(instructions, str):
-            raise ConfigError(f"instructions of agent {name!r} must be text, got {instructions!r}")
+        if not isinstance(instructions, str) and not callable(instructions):
+            raise ConfigError(
+                f"instructions of agent {name!r} must be text or a function ctx -> text, got "
+                f"{instructions!r}; e.g. instructions=lambda ctx: f'Help {{ctx.deps.name}}.'"
+            )
         self.name = name
         self.instructions = instructions
         self.model = resolve_model(model)
@@ -106,12 +112,14 @@ class Agent(Runnable):
         if callable(tools) or isinstance(tools, (str, Tool)):
             raise ConfigError(f"tools of agent {name!r} must be a list, e.g. tools=[lookup_order]")
         self.tools: tuple[Tool, ...] = tuple(function_tool(t) for t in tools)
-        self.handoffs: tuple[Agent | str, ...] = tuple(handoffs)
+        self.handoffs: tuple[Agent | str, ...] = Handoffs(handoffs, name)
         self.settings: dict[str, Any] = dict(settings or {})
         self.limits = as_limits(limits, f"Agent {name!r}")
-        self.description = description or (instructions.strip().splitlines() or [name])[0]
+        fixed = instructions if isinstance(instructions, str) else ""
+        self.description = description or (fixed.strip().splitlines() or [name])[0]
         self.output_type = output_type
-        self._output_adapter, self.output_schema = _output_adapter(output_type, name)
+        self._output = OutputSpec.of(output_type, name)
+        self.output_schema = self._output.schema
         self._check_tool_names()
         if handoff_filter is not None and not callable(handoff_filter):
             raise ConfigError(f"handoff_filter must be a function messages -> messages, got "
@@ -210,32 +218,30 @@ class Agent(Runnable):
 
     def parse_output(self, text: str) -> tuple[Any, str | None]:
         """(value, None) when ``text`` is valid for ``output_type``, else (None, error)."""
-        if self._output_adapter is None:
-            return text, None
-        from pydantic import ValidationError
-
-        match = _FENCE.match(text)
-        try:
-            return self._output_adapter.validate_json(match.group(1) if match else text), None
-        except ValidationError as exc:
-            return None, str(exc)
+        return self._output.parse(text)
 
     def as_tool(
         self,
         name: str | None = None,
         description: str | None = None,
         input_filter: Callable[[str], Any] | None = None,
+        parameters: type[Any] | None = None,
     ) -> Tool:
         """This agent as a tool for a manager agent (manager-style handoff).
 
         The tool takes one text argument ``input`` (``input_filter(text)`` may rewrite
-        it); its name defaults to the agent's name in snake_case. The sub-agent's run
+        it), or, with ``parameters`` (a pydantic model), that model's fields: the
+        sub-agent then gets the validated object's JSON as its input. Its name defaults
+        to the agent's name in snake_case. The sub-agent's run
         nests under the manager's tool span and draws on the same budget; if it stops
         or fails, the manager gets an error tool result and goes on.
 
         >>> manager = al.Agent(name="Manager", tools=[researcher.as_tool()])  # doctest: +SKIP
         """
-        return agent_tool(self, name=name, description=description, input_filter=input_filter)
+        return agent_tool(
+            self, name=name, description=description, input_filter=input_filter,
+            parameters=parameters,
+        )  # fmt: skip
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         if self.handoffs:  # run on its own: a Team with this agent as entry
@@ -318,16 +324,22 @@ class Agent(Runnable):
         return f"Agent(name={self.name!r}, model={self.model.name!r}, tools=[{tools}])"
 
 
-def _output_adapter(output_type: type[Any] | None, agent: str) -> tuple[Any, dict[str, Any] | None]:
-    if output_type is None:
-        return None, None
-    from pydantic import PydanticSchemaGenerationError, TypeAdapter
+class Handoffs(tuple):  # type: ignore[type-arg]
+    """An agent's handoff targets: a tuple, fixed at construction (the transfer tools
+    and the checks are built from it), with an error saying how to get other targets."""
 
-    try:
-        adapter = TypeAdapter(output_type)
-        return adapter, adapter.json_schema()
-    except (PydanticSchemaGenerationError, TypeError) as exc:
-        raise ConfigError(
-            f"output_type={output_type!r} of agent {agent!r} has no JSON schema; use a "
-            "pydantic model or a dataclass"
-        ) from exc
+    def __new__(cls, targets: Iterable[Any] = (), agent: str = "") -> Handoffs:
+        made = super().__new__(cls, targets)
+        made.agent = agent
+        return made
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse"):
+            agent = self.__dict__.get("agent", "")
+            raise AttributeError(
+                f"handoffs of agent {agent!r} are fixed at construction (its transfer tools "
+                f"are built from them), so handoffs.{name}() is not possible; build a new "
+                "agent with the targets you want, e.g. "
+                "agent = agent.clone(handoffs=[*agent.handoffs, other])"
+            )
+        raise AttributeError(name)

@@ -74,7 +74,7 @@ class RunTree:
 class RunContext:
     """Shared by every level of one run tree: the trace, the budget, the limits."""
 
-    __slots__ = ("budget", "limits", "trace", "tree")
+    __slots__ = ("budget", "deps", "limits", "trace", "tree")
 
     def __init__(
         self, trace: Trace, budget: Budget, limits: Limits, tree: RunTree | None = None
@@ -83,6 +83,13 @@ class RunContext:
         self.budget = budget
         self.limits = limits
         self.tree = tree if tree is not None else RunTree()
+        self.deps: Any = self.tree.deps  # what al.Ctx parameters read as ctx.deps
+
+    def with_deps(self, deps: Any) -> RunContext:
+        """The same context whose user code sees other ``deps`` (a nested run given its own)."""
+        other = RunContext(self.trace, self.budget, self.limits, self.tree)
+        other.deps = deps
+        return other
 
     async def call_user(
         self, span_id: int | str, fn: Callable[..., Any], *args: Any, **kwargs: Any
@@ -119,7 +126,9 @@ class RunContext:
         """A context for a nested runnable with its own limits: it draws on ours too."""
         if limits is None:
             return self
-        return RunContext(self.trace, Budget(limits, parent=self.budget), limits, self.tree)
+        child = RunContext(self.trace, Budget(limits, parent=self.budget), limits, self.tree)
+        child.deps = self.deps
+        return child
 
     async def invoke(
         self, runnable: Runnable, input: Any, parent_id: int | str, limits: Any = ...

@@ -73,8 +73,11 @@ class Conversation(Runnable):
         """What the current agent sees next turn, before the new message."""
         return list(self._state.history)
 
-    async def send(self, text: str | list[Message], *, limits: Limits | None = None) -> Run:
-        """One user turn; returns its ``Run`` (never raises for runtime trouble)."""
+    async def send(
+        self, text: str | list[Message], *, limits: Limits | None = None, deps: Any = None
+    ) -> Run:
+        """One user turn; returns its ``Run`` (never raises for runtime trouble).
+        ``deps`` reaches ``al.Ctx`` parameters of this turn's tools and steps."""
         if self._busy:
             raise ConfigError(
                 "this conversation is still answering the previous message; await that "
@@ -83,16 +86,18 @@ class Conversation(Runnable):
         self._busy = True
         said = len(self._state.transcript)
         try:
-            run = await self.run(text, limits=limits)
+            run = await self.run(text, limits=limits, deps=deps)
         finally:
             self._busy = False
         run.new_messages = list(self._state.transcript[said:])
         self.runs.append(run)
         return run
 
-    def send_sync(self, text: str | list[Message], *, limits: Limits | None = None) -> Run:
+    def send_sync(
+        self, text: str | list[Message], *, limits: Limits | None = None, deps: Any = None
+    ) -> Run:
         """``send`` for sync code (scripts, terminals, and inside Jupyter too)."""
-        return run_sync(self.send(text, limits=limits))
+        return run_sync(self.send(text, limits=limits, deps=deps))
 
     def stream(
         self, input: Any, *, limits: Limits | None = None, show: bool = False, **kwargs: Any

@@ -14,6 +14,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from agentlab.core.context import RunContext, entered_agent
+from agentlab.core.ctx import make_ctx
 from agentlab.core.guards import final_outcome, guard_names, guarded_first_call
 from agentlab.core.money import release, reserve
 from agentlab.core.outcome import Outcome, gather_or_cancel, keep_partial
@@ -110,8 +111,9 @@ async def _invocation(
     convo: AgentHistory,
 ) -> Outcome:  # fmt: skip
     with ctx.span("agent", agent.name, parent_id, agent=agent.name) as span:
-        if agent.instructions:
-            convo.add(Message.system(agent.instructions))
+        instructions = await _instructions(agent, ctx, span.id)
+        if instructions:
+            convo.add(Message.system(instructions))
         if indices is None:
             for message in inputs:
                 convo.add(message)
@@ -137,6 +139,20 @@ async def _invocation(
         if outcome.status == "stopped":
             span.status, span.error = "stopped", outcome.stop_detail
         return outcome
+
+
+async def _instructions(agent: Agent, ctx: RunContext, span_id: int | str) -> str:
+    """The agent's system prompt for this invocation: its text, or what its
+    instructions function returns for the run's ``al.Ctx``."""
+    if isinstance(agent.instructions, str):
+        return agent.instructions
+    text = await ctx.call_user(span_id, agent.instructions, make_ctx(ctx, agent.name))
+    if not isinstance(text, str):
+        raise TypeError(
+            f"the instructions function of agent {agent.name!r} returned "
+            f"{type(text).__name__} {text!r}; it must return the instructions text"
+        )
+    return text
 
 
 class _LoopState:

@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agentlab._format import format_money
+from agentlab._format import format_money, plural
 from agentlab._redact import redact, remember_secrets
 from agentlab.core.context import Caller, RunContext, RunTree, current_caller
 from agentlab.core.limits import Budget, Limits, as_limits
@@ -112,7 +112,7 @@ class Run:
             lines.append(f"detail: {self.stop_detail}")
         usage = self.usage
         lines.append(
-            f"usage: {usage.requests} model calls, {usage.input_tokens} in / "
+            f"usage: {plural(usage.requests, 'model call')}, {usage.input_tokens} in / "
             f"{usage.output_tokens} out tokens, {format_money(self.cost)}"
         )
         unpriced = self.trace.root.attributes.get("unpriced_models") if self.trace.spans else None
@@ -144,13 +144,20 @@ def preflight(root: Runnable) -> list[Runnable]:
     return nodes
 
 
-async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) -> Run:
+async def execute_root(
+    runnable: Runnable, input: Any, limits: Limits | None, deps: Any = None
+) -> Run:
     """Run ``runnable`` and return its ``Run``: the root of a new run tree, or, when
-    started from user code inside another run (a tool, a step, a check), nested there."""
+    started from user code inside another run (a tool, a step, a check), nested there.
+
+    ``deps`` reaches user code through ``al.Ctx`` parameters (``ctx.deps``); a nested
+    run without its own ``deps`` sees the enclosing run's."""
     as_messages(input)  # ConfigError for input that is neither text nor messages
     own = as_limits(limits, "run()")
     caller = current_caller()
     if caller is not None:
+        if deps is not None:
+            caller = Caller(caller.ctx.with_deps(deps), caller.span_id)
         return await _execute_nested(caller, runnable, input, own)
     nodes = preflight(runnable)
     limits = own or runnable.limits or Limits()
@@ -162,7 +169,7 @@ async def execute_root(runnable: Runnable, input: Any, limits: Limits | None) ->
         settings.update(node._model_settings())
     header = {"limits": limits.to_dict(), "models": settings}
     trace = Trace(processors=active_processors(), header=header)
-    ctx = RunContext(trace, Budget(limits), limits, RunTree(asyncio.current_task()))
+    ctx = RunContext(trace, Budget(limits), limits, RunTree(asyncio.current_task(), deps))
     try:
         with trace.start_span("run", runnable.name, None, agent=runnable._agent_name()) as root:
             root.attributes = {"runnable": type(runnable).__name__, "limits": limits.to_dict()}

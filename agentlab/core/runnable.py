@@ -36,24 +36,32 @@ class Runnable:
     name: str = ""
     limits: Limits | None = None
 
-    async def run(self, input: Any, *, limits: Limits | None = None, show: bool = False) -> Run:
+    description: str = ""
+
+    async def run(
+        self, input: Any, *, limits: Limits | None = None, show: bool = False, deps: Any = None
+    ) -> Run:
         """Run on ``input`` (text or messages) and return a ``Run``; never raises for
         runtime trouble (see ``Run.status``), only ``ConfigError`` before any call.
 
         ``show=True`` displays a live run viewer whose spans appear as they happen (in
-        a terminal: prints the span tree when the run ends).
+        a terminal: prints the span tree when the run ends). ``deps`` (any object: a
+        database handle, a user record) reaches tools, function steps, checks and
+        instructions functions through a parameter annotated ``al.Ctx`` (``ctx.deps``).
 
         In a notebook: ``run = await agent.run("Where is order 42?", show=True)``.
         """
-        return await self._run_shown(input, limits, live_viewer() if show else None)
+        return await self._run_shown(input, limits, live_viewer() if show else None, deps)
 
-    def run_sync(self, input: Any, *, limits: Limits | None = None, show: bool = False) -> Run:
+    def run_sync(
+        self, input: Any, *, limits: Limits | None = None, show: bool = False, deps: Any = None
+    ) -> Run:
         """``run`` for sync code: scripts, terminals, and inside Jupyter too.
 
-        >>> run = agent.run_sync("Where is order 42?")  # doctest: +SKIP
+        >>> run = agent.run_sync("Where is order 42?", deps=db)  # doctest: +SKIP
         """
         viewer = live_viewer() if show else None  # displayed from the caller's thread
-        return run_sync(self._run_shown(input, limits, viewer))
+        return run_sync(self._run_shown(input, limits, viewer, deps))
 
     def stream(
         self, input: Any, *, limits: Limits | None = None, show: bool = False, **kwargs: Any
@@ -80,15 +88,17 @@ class Runnable:
         """
         return iterate_sync(self.stream(input, limits=limits, **kwargs))
 
-    async def _run_shown(self, input: Any, limits: Limits | None, viewer: Any) -> Run:
+    async def _run_shown(
+        self, input: Any, limits: Limits | None, viewer: Any, deps: Any = None
+    ) -> Run:
         if viewer is None:
-            return await execute_root(self, input, limits)
+            return await execute_root(self, input, limits, deps)
         if viewer is TERMINAL:
-            run = await execute_root(self, input, limits)
+            run = await execute_root(self, input, limits, deps)
             print(run)
             return run
         with processing(viewer):
-            return await execute_root(self, input, limits)
+            return await execute_root(self, input, limits, deps)
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         raise NotImplementedError

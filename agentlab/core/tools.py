@@ -3,7 +3,9 @@
 The JSON schema comes from the type hints and the docstring via pydantic, never by
 hand. Arguments are validated before the call; a failing tool, bad arguments, an
 unknown tool name or malformed JSON become an error result the model sees
-(``"Error: <Type>: <message>"``), and the run goes on. Sync tools run on a worker
+(``"Error: <Type>: <message>"``), and the run goes on. A parameter annotated
+``al.Ctx`` is left out of the schema and receives the run's context (``core/ctx.py``);
+one merely named ``context`` without that annotation is an ordinary argument. Sync tools run on a worker
 thread (``agentlab._workers``), so several calls in one turn overlap.
 
 >>> def lookup_order(order_id: str) -> str:
@@ -32,6 +34,7 @@ from agentlab._format import safe_str
 from agentlab._json import jsonable
 from agentlab._redact import redact
 from agentlab._workers import call_user
+from agentlab.core.ctx import ctx_param, make_ctx
 from agentlab.core.names import check_tool_name
 from agentlab.errors import ConfigError
 from agentlab.models.base import ToolSpec
@@ -108,7 +111,10 @@ def _validator(fn: Callable[..., Any], tool_name: str) -> tuple[Any, dict[str, A
         raise ConfigError(f"tool {tool_name!r}: cannot resolve a type hint ({exc})") from exc
     _, param_docs = parse_docstring(fn.__doc__)
     fields: dict[str, Any] = {}
+    hidden = ctx_param(fn)  # the al.Ctx parameter: filled in by the run, never by the model
     for param in inspect.signature(fn).parameters.values():
+        if param.name == hidden:
+            continue
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             raise ConfigError(
                 f"tool {tool_name!r} takes *{param.name}; tools need named parameters "
@@ -176,10 +182,13 @@ def function_tool(fn: Callable[..., Any] | Tool, *, name: str | None = None) -> 
     tool_name = check_tool_name(name or getattr(fn, "__name__", ""))
     description, _ = parse_docstring(fn.__doc__)
     validator, schema = _validator(fn, tool_name)
+    hidden = ctx_param(fn)
 
     async def invoke(arguments: dict[str, Any], context: ToolContext) -> Any:
         values = validator.model_validate(arguments)
         kwargs = {field: getattr(values, field) for field in type(values).model_fields}
+        if hidden is not None:
+            kwargs[hidden] = make_ctx(context.run, context.agent)
         return await call_user(fn, **kwargs)
 
     return Tool(ToolSpec(tool_name, description or tool_name, schema), invoke)

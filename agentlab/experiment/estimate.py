@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from agentlab._format import format_money
+from agentlab._format import format_money, plural
 from agentlab.errors import ConfigError
 from agentlab.experiment.result import ExperimentResult
 
@@ -79,7 +79,7 @@ class Estimate:
     def __repr__(self) -> str:
         tasks = sum(r["tasks"] for r in self.rows)
         return (
-            f"<Estimate {tasks} tasks: {self.calls:,} model calls, {self.tokens:,} tokens, "
+            f"<Estimate {plural(tasks, 'task')}: {plural(self.calls, 'model call')}, {self.tokens:,} tokens, "
             f"{_money(self.cost_usd)}>"
         )
 

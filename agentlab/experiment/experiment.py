@@ -92,6 +92,7 @@ class Experiment:
         pass_threshold: float = 1.0,
         limits: Limits | None = None,
         max_cost_usd: float | None = None,
+        deps: Any = None,
     ) -> None:
         self.designs = as_designs(designs)
         self.examples = load_dataset(dataset)
@@ -109,6 +110,7 @@ class Experiment:
         self.pass_threshold = float(pass_threshold)
         self.limits = limits
         self.max_cost_usd = max_cost_usd
+        self.deps = deps  # every task's run(..., deps=deps): al.Ctx parameters read it
 
     @property
     def size(self) -> int:
@@ -122,10 +124,11 @@ class Experiment:
         progress: bool = True,
         limits: Limits | None = None,
         max_cost_usd: float | None = None,
+        deps: Any = None,
     ) -> ExperimentResult:
         """Run every design on every example (x repeats) and return the results.
 
-        ``limits`` and ``max_cost_usd`` given here win over the constructor's. Raises
+        ``limits``, ``max_cost_usd`` and ``deps`` given here win over the constructor's. Raises
         only ``ConfigError`` (bad arguments, or a design that cannot start, e.g. a
         missing API key); everything else is recorded per task.
 
@@ -135,6 +138,7 @@ class Experiment:
             self._tasks(len(self.examples), self.repeats), concurrency=concurrency,
             progress=progress, limits=limits or self.limits,
             max_cost_usd=max_cost_usd if max_cost_usd is not None else self.max_cost_usd,
+            deps=deps if deps is not None else self.deps,
         )  # fmt: skip
 
     def run_sync(self, **options: Any) -> ExperimentResult:
@@ -160,7 +164,7 @@ class Experiment:
             check_whole("pilot", pilot, 2)
             count = min(pilot, len(self.examples))
             coro = self._run(self._tasks(count, 1), concurrency=concurrency, progress=False,
-                             limits=self.limits, max_cost_usd=None)  # fmt: skip
+                             limits=self.limits, max_cost_usd=None, deps=self.deps)  # fmt: skip
             pilot_result = run_sync(coro)
             traces = pilot_result
         grouped = traces_by_design(traces, list(self.designs))
@@ -182,7 +186,7 @@ class Experiment:
 
     async def _run(
         self, tasks: list[TaskResult], *, concurrency: int, progress: bool,
-        limits: Limits | None, max_cost_usd: float | None,
+        limits: Limits | None, max_cost_usd: float | None, deps: Any = None,
     ) -> ExperimentResult:  # fmt: skip
         check_whole("concurrency", concurrency, 8)
         limits = as_limits(limits, "Experiment")
@@ -190,6 +194,7 @@ class Experiment:
         for design in self.designs.values():
             preflight(design)  # a missing key fails here, before any call
         runner = _Runner(self, tasks, concurrency, limits, max_cost_usd, progress)
+        runner.deps = deps
         started = time.time()
         await runner.go()
         settings = {
@@ -225,6 +230,7 @@ class _Runner:
         self.stop: str | None = None  # "max_cost_usd" or "interrupted"
         self.futures: list[asyncio.Future[None]] = []
         self.progress = progress
+        self.deps: Any = None
 
     async def go(self) -> None:
         from tqdm.auto import tqdm
@@ -254,7 +260,8 @@ class _Runner:
                     task.stop_reason = self.stop
                     return
                 limits, capped = self._limits_for(design)
-                run = await design.run(task.input, limits=limits)
+                extra = {} if self.deps is None else {"deps": self.deps}  # custom run() may lack it
+                run = await design.run(task.input, limits=limits, **extra)
                 _record_run(task, run)
                 if _cut_by_budget(run, capped):
                     task.cut_by_budget = True

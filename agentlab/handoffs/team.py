@@ -101,6 +101,7 @@ class Team(Runnable):
         handoff_filter: HandoffFilter | None = None,
         name: str = "Team",
         limits: Limits | None = None,
+        description: str | None = None,
     ) -> None:
         if not isinstance(max_hops, int) or isinstance(max_hops, bool) or max_hops < 0:
             raise ConfigError(f"Team(max_hops={max_hops!r}) must be a whole number >= 0, e.g. 3")
@@ -112,10 +113,13 @@ class Team(Runnable):
             raise ConfigError(f"Team name must be non-empty text, got {name!r}; e.g. name='Shop'")
         self.name = name
         self.limits = as_limits(limits, f"Team {name!r}")
+        if description is not None and not isinstance(description, str):
+            raise ConfigError(f"Team description must be text, got {description!r}")
         self.max_hops = max_hops
         self.handoff_filter = handoff_filter
         self._members = team_members(agents)
         self._entry = entry_member(self._members, entry)
+        self.description = description or self._entry.agent.description
         for member in self._members.values():
             targets = member.agent.handoffs
             member.link([resolve_target(member.agent, t, self._members) for t in targets])
@@ -286,9 +290,11 @@ def _apply_filter(
 ) -> tuple[list[Message], list[int]]:
     result = fn(list(default))
     if not isinstance(result, (list, tuple)) or not all(isinstance(m, Message) for m in result):
-        raise ConfigError(
+        # after model calls: a failed run (TypeError), not a ConfigError (CONTRACT)
+        raise TypeError(
             f"handoff filter {filter_name(fn)!r} must return a list of al.Message, got "
-            f"{type(result).__name__}"
+            f"{type(result).__name__}; return the messages to keep, e.g. "
+            "lambda messages: messages[-4:]"
         )
     where = {id(m): i for m, i in zip(default, indices, strict=True)}
     out = [where[id(m)] if id(m) in where else ctx.trace.add_message(m) for m in result]

@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from agentlab._json import as_text
 from agentlab.core.context import RunContext
+from agentlab.core.ctx import call_with_value, chain_outputs
 from agentlab.core.outcome import Outcome, keep_partial
 from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError
-from agentlab.patterns._base import Pattern, check_name
+from agentlab.patterns._base import Pattern, check_description, check_name
 from agentlab.patterns._steps import (
     as_step,
     function_name,
@@ -32,10 +32,13 @@ from agentlab.patterns._steps import (
 
 
 class Gate(Runnable):
-    """A validation gate: ``check(text) -> bool`` (sync or async) on a step's output.
+    """A validation gate: ``check(value) -> bool`` (sync or async) on a step's output.
 
+    The check gets the previous step's value as function steps do: the ``output_type``
+    instance where the step has one, else text; a parameter annotated ``al.Ctx`` gets
+    the run's context (``ctx.outputs``: the chain's earlier values, in order).
     False stops the chain: status "stopped", ``stop_reason="gate"``, ``stop_detail``
-    naming the gate and its ``reason`` (text, or a function of the rejected text), and
+    naming the gate and its ``reason`` (text, or a function of the rejected value), and
     ``run.output`` is the rejected output. No later step runs. Use gates where a cheap
     programmatic check catches a bad intermediate result before it cascades (the
     article's outline -> gate -> write example); a check that raises fails the run.
@@ -47,9 +50,11 @@ class Gate(Runnable):
 
     def __init__(
         self,
-        check: Callable[[str], Any],
+        check: Callable[..., Any],
         name: str | None = None,
-        reason: str | Callable[[str], str] | None = None,
+        reason: str | Callable[[Any], str] | None = None,
+        *,
+        description: str | None = None,
     ) -> None:
         if not callable(check):
             raise ConfigError(
@@ -62,6 +67,7 @@ class Gate(Runnable):
         self.name = check_name(name, function_name(check, "gate"))
         self.reason = reason
         self.limits = None
+        self.description = check_description(description, self.name)
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         return await self.judge(input, ctx, parent_id, step=None)
@@ -69,27 +75,26 @@ class Gate(Runnable):
     async def judge(
         self, value: Any, ctx: RunContext, parent_id: int | str, *, step: str | None
     ) -> Outcome:
-        """Check ``value`` (as text) in a ``gate`` span; a stopped outcome if it fails."""
-        text = as_text(value)
+        """Check ``value`` in a ``gate`` span; a stopped outcome if it fails."""
         with ctx.span("gate", self.name, parent_id) as span:
             span.attributes = {"gate": self.name, "step": step, "passed": None}
-            passed = bool(await ctx.call_user(span.id, self.check, text))
+            passed = bool(await call_with_value(ctx, span.id, self.check, value))
             span.attributes["passed"] = passed
             if passed:
                 return Outcome(value)
-            reason = await self._reason(text, ctx, span.id)
+            reason = await self._reason(value, ctx, span.id)
             after = f" after step {step!r}" if step else ""
             detail = f"gate {self.name!r}{after} rejected the output: {reason}"
             span.attributes["reason"] = reason
             span.status, span.error = "stopped", detail
         return Outcome(value, "stopped", "gate", detail)
 
-    async def _reason(self, text: str, ctx: RunContext, span_id: int | str) -> str:
+    async def _reason(self, value: Any, ctx: RunContext, span_id: int | str) -> str:
         if self.reason is None:
             return "its check returned False"
         if isinstance(self.reason, str):
             return self.reason
-        return str(await ctx.call_user(span_id, self.reason, text))
+        return str(await call_with_value(ctx, span_id, self.reason, value))
 
     def __repr__(self) -> str:
         return f"Gate({self.name!r})"
@@ -132,8 +137,9 @@ class Chain(Pattern):
         *,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> None:
-        self._configure(name, limits)
+        self._configure(name, limits, description=description)
         self.steps: tuple[Runnable, ...] = _check_steps(steps)
         self._plan: list[Runnable] = []
         previous: str | None = None
@@ -147,12 +153,14 @@ class Chain(Pattern):
             span.attributes = {"steps": [step.name for step in self.steps]}
             value: Any = input
             last: Outcome | None = None
+            done: list[Any] = []  # the earlier steps' values: ctx.outputs
             try:
                 for index, step in enumerate(self._plan):
                     as_is = index == 0 or isinstance(step, _GateStep)
-                    outcome = await ctx.invoke(
-                        step, value if as_is else step_input(step, value), span.id
-                    )
+                    with chain_outputs(done):
+                        outcome = await ctx.invoke(
+                            step, value if as_is else step_input(step, value), span.id
+                        )
                     if isinstance(step, _GateStep):
                         # the rejected output is the run's output; keep who wrote it
                         outcome.agent = last.agent if last is not None else None
@@ -161,6 +169,8 @@ class Chain(Pattern):
                     if not outcome.ok:
                         return self._ended(span, outcome, last)
                     value, last = outcome.output, outcome
+                    if not isinstance(step, _GateStep):
+                        done.append(value)
             except BaseException as exc:  # a shared limit, a timeout, an interrupt
                 keep_partial(exc, Outcome(last.output if last else None))
                 raise

@@ -6,7 +6,8 @@ Trace shape::
     ├─ iteration 1                  attrs: iteration, score, accepted
     │  ├─ agent Coder               the generator
     │  └─ evaluation Reviewer       attrs: score, feedback, accepted
-    │     └─ agent Reviewer         a copy of your evaluator with output_type=Verdict
+    │     └─ agent Reviewer         your evaluator (a copy with output_type=Verdict
+    │                               when it has no output_type of its own)
     ├─ iteration 2 ...
     └─ limit max_iterations         only when no attempt was accepted
 
@@ -37,17 +38,23 @@ from agentlab.patterns._steps import (
     as_handler,
     function_name,
     input_text,
+    numeric_field,
 )
 
 
 class EvaluatorOptimizer(Pattern):
     """Evaluator-optimizer: a generator writes, an evaluator scores and gives feedback.
 
-    ``evaluator`` is an ordinary agent: the pattern gives a copy of it
-    ``output_type=Verdict`` (``{"score": <number>, "feedback": "<text>"}``).
-    ``accept`` is required: a score threshold (accepted when ``score >= accept``) or
-    a function of the ``Verdict`` returning a bool. ``max_iterations`` is required
-    to be a whole number >= 1: unbounded loops burn money.
+    ``evaluator`` is an ordinary agent. Without an ``output_type`` of its own the
+    pattern gives a copy of it ``output_type=Verdict`` (``{"score": <number>,
+    "feedback": "<text>"}``); with one, that type is kept: ``accept`` then decides
+    from your object (a function of it, or a threshold when it has a numeric
+    ``score`` field), the generator's feedback is the object's JSON, and when no
+    attempt is accepted the output is the best-scored attempt with a numeric score,
+    else the latest. ``accept`` is required: a score threshold (accepted when
+    ``score >= accept``) or a function of the verdict returning a bool.
+    ``max_iterations`` is required to be a whole number >= 1: unbounded loops burn
+    money.
 
     When to use: there are clear evaluation criteria and feedback measurably
     improves the result (code that must meet a spec, a translation with nuances).
@@ -72,10 +79,11 @@ class EvaluatorOptimizer(Pattern):
         *,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> None:
         from agentlab.patterns.decisions import Verdict
 
-        self._configure(name, limits)
+        self._configure(name, limits, description=description)
         self.generator = as_handler(generator, "the generator")
         if not isinstance(evaluator, Agent):
             raise ConfigError(
@@ -83,9 +91,17 @@ class EvaluatorOptimizer(Pattern):
                 f"got {evaluator!r}"
             )
         self.evaluator = evaluator
-        self._evaluator = evaluator.clone(output_type=Verdict)
+        self.own_type = evaluator.output_type is not None  # the user's decision schema
+        self._evaluator = evaluator if self.own_type else evaluator.clone(output_type=Verdict)
         self.max_iterations = _check_iterations(max_iterations)
         self.accept = _check_accept(accept)
+        if self.own_type and not callable(self.accept) and not numeric_field(evaluator, "score"):
+            raise ConfigError(
+                f"accept={self.accept!r} is a score threshold, but the evaluator's "
+                f"output_type {evaluator.output_type!r} has no numeric 'score' field; add "
+                "one (score: float) or decide from your object with a function, e.g. "
+                "accept=lambda review: review.approved"
+            )
 
     @property
     def accept_rule(self) -> str:
@@ -102,13 +118,15 @@ class EvaluatorOptimizer(Pattern):
             try:
                 for iteration in range(1, self.max_iterations + 1):
                     outcome, verdict = await self._round(input, prompt, iteration, ctx, span.id)
-                    if verdict is not None and (best is None or verdict.score >= best[0]):
-                        best = (verdict.score, iteration, outcome.output)
+                    score = score_of(verdict)
+                    if verdict is not None and (best is None or score is None
+                                                or best[0] is None or score >= best[0]):  # fmt: skip
+                        best = (score, iteration, outcome.output)
                     if verdict is None or outcome.ok:  # broke, or accepted
                         if verdict is None:  # the contract: the best-scored attempt
                             outcome.output = best[2] if best is not None else None
                         break
-                    prompt = _next_input(input, outcome.output, verdict)
+                    prompt = _next_input(input, outcome.output, verdict, self.own_type)
                 else:
                     outcome = self._give_up(best, ctx, span.id)
             except BaseException as exc:  # a shared limit, a timeout, an interrupt
@@ -134,7 +152,7 @@ class EvaluatorOptimizer(Pattern):
                 span.status, span.error = judged.span_status, judged.stop_detail
                 return judged, None
             accepted = judged.ok
-            span.attributes.update(score=verdict.score, accepted=accepted)
+            span.attributes.update(score=score_of(verdict), accepted=accepted)
             span.output = made.output
         return Outcome(
             made.output, "completed" if accepted else "stopped", agent=made.agent
@@ -153,12 +171,14 @@ class EvaluatorOptimizer(Pattern):
                 detail = f"the evaluator gave no usable verdict: {judged.stop_detail}"
                 return Outcome(None, judged.status, judged.stop_reason, detail, judged.error), None
             verdict = judged.output
-            span.attributes.update(score=verdict.score, feedback=verdict.feedback)
+            span.attributes.update(
+                score=score_of(verdict), feedback=getattr(verdict, "feedback", None)
+            )
             try:
                 if callable(self.accept):
                     accepted = bool(await ctx.call_user(span.id, self.accept, verdict))
                 else:
-                    accepted = verdict.score >= self.accept
+                    accepted = score_of(verdict) >= self.accept  # type: ignore[operator]
             except Exception as exc:  # noqa: BLE001 - a broken accept rule fails the run
                 span.status, span.error = "error", f"{type(exc).__name__}: {safe_str(exc)}"
                 return failed_outcome(exc), None
@@ -168,11 +188,15 @@ class EvaluatorOptimizer(Pattern):
 
     def _give_up(self, best: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         score, iteration, output = best
+        which = (
+            f"the latest attempt (iteration {iteration})"
+            if score is None
+            else f"the best-scored attempt (iteration {iteration}, score {score:g})"
+        )
         stop = MaxIterations(
             f"max_iterations={self.max_iterations} reached without an accepted attempt "
-            f"(accept: {self.accept_rule}); the output is the best-scored attempt "
-            f"(iteration {iteration}, score {score:g}). Raise max_iterations, relax accept, "
-            "or improve the generator",
+            f"(accept: {self.accept_rule}); the output is {which}. Raise max_iterations, "
+            "relax accept, or improve the generator",
             value=self.max_iterations,
             reached=self.max_iterations,
         )
@@ -189,16 +213,28 @@ class EvaluatorOptimizer(Pattern):
         )
 
 
-def _next_input(input: Any, attempt: Any, verdict: Any) -> list[Message]:
-    """The run's input, the previous attempt and the feedback, as a conversation."""
+def _next_input(input: Any, attempt: Any, verdict: Any, own_type: bool) -> list[Message]:
+    """The run's input, the previous attempt and the feedback, as a conversation
+    (with the user's own evaluator type, the feedback is that object's JSON)."""
+    if own_type:
+        feedback = f"An evaluator judged your attempt:\n{as_text(verdict)}"
+    else:
+        feedback = (
+            f"An evaluator scored your attempt {verdict.score:g}. Feedback:\n{verdict.feedback}"
+        )
     return [
         *as_messages(input),
         Message.assistant(as_text(attempt)),
-        Message.user(
-            f"An evaluator scored your attempt {verdict.score:g}. Feedback:\n{verdict.feedback}"
-            "\n\nWrite an improved version that addresses the feedback."
-        ),
+        Message.user(f"{feedback}\n\nWrite an improved version that addresses the feedback."),
     ]
+
+
+def score_of(verdict: Any) -> float | None:
+    """The verdict's numeric ``score``, or None (no such field, or not a number)."""
+    score = getattr(verdict, "score", None)
+    if isinstance(score, bool) or not isinstance(score, (int, float)):
+        return None
+    return float(score)
 
 
 def _check_iterations(value: Any) -> int:

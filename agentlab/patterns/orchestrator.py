@@ -4,7 +4,8 @@ Trace shape::
 
     orchestrator Writer desk        attrs: workers, max_tasks
     ├─ plan Planner                 attrs: tasks [{worker, task}]
-    │  └─ agent Planner             a copy of your planner with output_type=Plan
+    │  └─ agent Planner             a copy of your planner (output_type=Plan unless it
+    │                               has its own with tasks: [{worker, task}])
     ├─ branch 1. writer             attrs: index, worker, task (one per planned task)
     │  └─ agent Writer
     ├─ branch 2. writer ...
@@ -25,6 +26,8 @@ the plan stays in the plan span); more than ``max_tasks`` tasks stops it
 
 from __future__ import annotations
 
+import inspect
+
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +40,8 @@ from agentlab.errors import ConfigError, DecisionError, MaxTasks
 from agentlab.patterns._base import Pattern
 from agentlab.patterns._steps import (
     as_handler,
+    field_of,
+    has_task_list,
     input_text,
     normalize,
 )
@@ -76,10 +81,11 @@ class Orchestrator(Pattern):
         *,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> None:
         from agentlab.patterns.decisions import Plan
 
-        self._configure(name, limits)
+        self._configure(name, limits, description=description)
         if not isinstance(planner, Agent):
             raise ConfigError(
                 f"the Orchestrator's planner must be an al.Agent (it gets a copy with "
@@ -96,8 +102,16 @@ class Orchestrator(Pattern):
             raise ConfigError(f"max_tasks={max_tasks!r} must be a whole number >= 1; e.g. 8")
         self.max_tasks = max_tasks
         self.planner = planner
+        if planner.output_type is not None and not has_task_list(planner):
+            raise ConfigError(
+                f"the planner's output_type {planner.output_type!r} cannot serve as a plan: it "
+                "needs a field tasks: a list of items with 'worker' and 'task' (text), e.g. "
+                "class Step(BaseModel): worker: str; task: str; and tasks: list[Step]. Or "
+                "leave output_type unset and the planner answers al.Plan"
+            )
         self._planner = planner.clone(
-            output_type=Plan, instructions=_planner_instructions(planner, self.workers, max_tasks)
+            output_type=planner.output_type or Plan,
+            instructions=_planner_instructions(planner, self.workers, max_tasks),
         )
         self._by_name = {normalize(k): k for k in self.workers}
         if len(self._by_name) < len(self.workers):
@@ -126,7 +140,10 @@ class Orchestrator(Pattern):
                 span.status, span.error = asked.span_status, asked.stop_detail
                 detail = f"the planner gave no usable plan: {asked.stop_detail}"
                 return Outcome(None, asked.status, asked.stop_reason, detail, asked.error)
-            planned = [{"worker": t.worker, "task": t.task} for t in asked.output.tasks]
+            planned = [
+                {"worker": str(field_of(t, "worker")), "task": str(field_of(t, "task"))}
+                for t in field_of(asked.output, "tasks") or []
+            ]
             span.attributes["tasks"] = planned
             span.output = planned
             unknown = [t["worker"] for t in planned if normalize(t["worker"]) not in self._by_name]
@@ -212,8 +229,9 @@ class Orchestrator(Pattern):
         )
 
 
-def _planner_instructions(planner: Any, workers: dict[str, Runnable], max_tasks: int) -> str:
-    """The planner's instructions plus the workers it may use (visible in the trace)."""
+def _planner_instructions(planner: Any, workers: dict[str, Runnable], max_tasks: int) -> Any:
+    """The planner's instructions plus the workers it may use, each with its description
+    (visible in the trace); an instructions function gets the list added to its text."""
     lines = [
         f"- {name}: {getattr(w, 'description', None) or w.name}" for name, w in workers.items()
     ]
@@ -221,4 +239,14 @@ def _planner_instructions(planner: Any, workers: dict[str, Runnable], max_tasks:
         f"Plan the work as at most {max_tasks} tasks for these workers; each task must be "
         "self-contained, because the worker sees only its task:\n" + "\n".join(lines)
     )
-    return f"{planner.instructions}\n\n{added}" if planner.instructions else added
+    own = planner.instructions
+    if not callable(own):
+        return f"{own}\n\n{added}" if own else added
+
+    async def with_workers(ctx: Any) -> str:
+        text = own(ctx)
+        if inspect.isawaitable(text):
+            text = await text
+        return f"{text}\n\n{added}" if text else added
+
+    return with_workers

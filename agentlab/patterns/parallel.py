@@ -72,8 +72,9 @@ class Parallel(Pattern):
         max_concurrency: int | None = None,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> None:
-        self._configure(name, limits)
+        self._configure(name, limits, description=description)
         if isinstance(branches, (str, bytes)) or not isinstance(branches, Sequence) or not branches:
             raise ConfigError(
                 f"Parallel needs a non-empty list of branches, got {branches!r}; e.g. "
@@ -112,6 +113,7 @@ class Parallel(Pattern):
         max_concurrency: int | None = None,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> Parallel:
         """Voting: ``n`` attempts at the same task at once, then one answer is picked.
 
@@ -136,9 +138,31 @@ class Parallel(Pattern):
             name=name or f"Vote {solver.name}",
             max_concurrency=max_concurrency,
             limits=limits,
+            description=description,
         )
         block.picker = Picker(pick)
         return block
+
+    @classmethod
+    def map(
+        cls,
+        runnable: Runnable | Callable[[Any], Any],
+        split: Callable[[Any], Any],
+        merge: Runnable | Callable[[list[Any]], Any] | None = None,
+        **options: Any,
+    ) -> Parallel:
+        """One runnable over several inputs at once: ``split(input)`` gives a list of
+        inputs, one branch each; ``merge`` (optional) combines the outputs as in
+        ``Parallel``. Options: ``on_error``, ``max_concurrency``, ``name``, ``limits``,
+        ``description``.
+
+        >>> import agentlab as al
+        >>> review = al.Parallel.map(analyst, split=lambda text: [  # doctest: +SKIP
+        ...     f"{text}\n\nStakeholder: {s}" for s in ("customers", "staff", "investors")])
+        """
+        from agentlab.patterns.mapped import Mapped
+
+        return Mapped(runnable, split, merge, **options)
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         with ctx.span("parallel", self.name, parent_id) as span:

@@ -61,8 +61,9 @@ class Router(Pattern):
         *,
         name: str | None = None,
         limits: Any = None,
+        description: str | None = None,
     ) -> None:
-        self._configure(name, limits)
+        self._configure(name, limits, description=description)
         self.classifier = as_step(classifier, "the Router's classifier")
         self.routes: dict[str, Runnable] = _check_routes(routes)
         self.fallback = None if fallback is None else as_handler(fallback, "fallback")

@@ -31,7 +31,13 @@ from agentlab.core.context import RunContext
 from agentlab.core.outcome import Outcome, failed_outcome
 from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError, DecisionError, LimitExceeded
-from agentlab.patterns._steps import function_name, input_text, normalize
+from agentlab.patterns._steps import (
+    field_of,
+    function_name,
+    input_text,
+    normalize,
+    numeric_field,
+)
 
 _RULES = ("majority", "first")
 
@@ -54,7 +60,17 @@ class Picker:
             from agentlab.patterns.decisions import Choice
 
             self.structured = isinstance(pick, Agent)
-            self.judge = pick.clone(output_type=Choice) if isinstance(pick, Agent) else pick
+            if isinstance(pick, Agent) and pick.output_type is not None:
+                if not numeric_field(pick, "choice", integer=True):
+                    raise ConfigError(
+                        f"the judge's output_type {pick.output_type!r} cannot serve for a "
+                        "vote: it needs an integer field choice (the candidate's number, "
+                        "from 1), e.g. choice: int. Or leave output_type unset and the "
+                        "judge answers al.Choice"
+                    )
+                self.judge = pick  # the user's own decision schema, kept
+            else:
+                self.judge = pick.clone(output_type=Choice) if isinstance(pick, Agent) else pick
             self.rule = pick.name
         elif callable(pick):
             self.fn = pick
@@ -136,7 +152,7 @@ class Picker:
             return outcome, None
         if not self.structured:
             return outcome, _index_of(outcome.output, good)
-        choice = outcome.output.choice
+        choice = field_of(outcome.output, "choice")
         if not 1 <= choice <= len(good):
             error = DecisionError(
                 f"judge {self.judge.name!r} picked candidate {choice}, but the candidates "

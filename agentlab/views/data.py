@@ -246,7 +246,7 @@ def detail(trace: Trace, span_id: Any) -> dict[str, Any]:
         "error": scrub(span.error),
         "model": span.model,
         "usage": None if span.usage is None else span.usage.to_dict(),
-        "cost": span.cost_usd,
+        "cost": _own_cost(span),
         "ms": None if span.end is None else round((span.end - span.start) * 1000, 3),
         "rec_ms": recorded_ms(span),
         "attributes": _jsonable(dict(span.attributes)),
@@ -320,3 +320,12 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
         "agents": sorted(agents.values(), key=lambda r: r["agent"]),
     }
     return dict(scrub(figures))
+
+
+def _own_cost(span: Any) -> float | None:
+    """A span's own cost under the cost rule: a model call that failed or was cancelled
+    before any answer costs a known 0 (not ``$?``); an answered one without a price None."""
+    if span.kind != "model":
+        return span.cost_usd  # type: ignore[no-any-return]
+    cost, known = call_cost(span)
+    return cost if known else None

@@ -37,20 +37,29 @@ def format_trace(trace: Trace, *, max_spans: int = 500) -> str:
         tokens_in, tokens_out, costs = subtree_totals(rows)
         last_kid = {parent: row for row, (_, _, parent) in enumerate(rows)}
         inner: list[str] = []  # per row: what its children's lines start with
-        lines: list[str] = []
+        labels: list[str] = []
         for row, (span, depth, parent) in enumerate(rows):
             last = last_kid[parent] == row
             prefix = inner[parent] if parent >= 0 else ""
             inner.append(prefix + ("" if depth == 0 else ("   " if last else "│  ")))
             if row < max_spans:
                 branch = "" if depth == 0 else ("└─ " if last else "├─ ")
-                line = _line(span, prefix + branch, tokens_in[row], tokens_out[row], costs[row])
-                badge = badge_text(flags[row])
-                lines.append(f"{line}  {badge}" if badge else line)
+                labels.append(_label(span, prefix + branch))
+        width = min(max([LABEL_MIN, *map(len, labels)]), LABEL_MAX)  # one column for all rows
+        lines = []
+        for row, label in enumerate(labels):
+            line = _line(
+                rows[row][0], _fit(label, width), tokens_in[row], tokens_out[row], costs[row]
+            )
+            badge = badge_text(flags[row])
+            lines.append(f"{line}  {badge}" if badge else line)
         if len(rows) > len(lines):
             lines.append(f"… {len(rows) - len(lines)} more spans (trace.to_pandas() has them all)")
         lines.extend(_findings_lines(findings))
     return "\n".join(lines)
+
+
+LABEL_MIN, LABEL_MAX = 44, 80  # the label column's width: the longest label, within these
 
 
 def _findings_lines(findings: list[dict[str, Any]]) -> list[str]:
@@ -64,11 +73,20 @@ def _findings_lines(findings: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _line(span: Span, head: str, tokens_in: int, tokens_out: int, cost: float | None) -> str:
+def _label(span: Span, head: str) -> str:
     label = f"{head}{span.kind} {span.name}"
     if span.agent and span.agent != span.name:
         label += f" [{span.agent}]"
+    return label.replace("\n", " ")
+
+
+def _fit(label: str, width: int) -> str:
+    """``label`` padded to ``width``, or cut with an ellipsis when longer."""
+    return label.ljust(width) if len(label) <= width else label[: width - 1] + "…"
+
+
+def _line(span: Span, label: str, tokens_in: int, tokens_out: int, cost: float | None) -> str:
     numbers = f"in {tokens_in} / out {tokens_out}  {format_money(cost)}"
     status = _MARKS.get(span.status, span.status)
-    line = f"{label:<44} {status:<10} {numbers if tokens_in or tokens_out else '':<32}"
+    line = f"{label} {status:<10} {numbers if tokens_in or tokens_out else '':<32}"
     return f"{line} {format_seconds(span.duration_s):>9}  {note_of(span, 72)}".rstrip()
