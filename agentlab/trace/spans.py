@@ -50,7 +50,8 @@ SPAN_KINDS: dict[str, str] = {
     "agent": "one invocation of an agent; holds its model and tool spans. attrs: turns, "
     "max_turns, handoffs (names of transfer targets offered)",
     "model": "one model turn. fields: model, usage, cost_usd, messages_in/out. attrs: "
-    "turn, latency_s, price_source, replayed (a cassette replay: latency_s is the recorded "
+    "turn, latency_s, price_source, offline (True: a free offline model with no price, "
+    "e.g. ScriptedModel without priced_as), replayed (a cassette replay: latency_s is the recorded "
     "one); real providers add request_id, response_model, finish_reason, attempts, retries "
     "[{attempt, error, "
     "wait_s}], waited_s + concurrency_limit (when a call waited for a slot)",
