@@ -9,13 +9,15 @@ Every function takes a ``Trace`` (or a ``Run``), a list of them, or the DataFram
 >>> al.charts.timeline([run_a.trace, run_b.trace])     # doctest: +SKIP
 >>> al.charts.completion_vs_cost(results.summary)      # doctest: +SKIP
 
-Renderer, chosen for offline use: **SVG via vl-convert**. Altair 6's default ``html``
+Renderer, chosen for offline use: **SVG and PNG via vl-convert** (``"agentlab"``). Altair 6's default ``html``
 renderer loads vega from a CDN (blank offline), and its ``mimetype`` renderer does not
 render in JupyterLab 4.6 (it knows Vega-Lite up to v5). The ``svg`` renderer draws the
 chart in the kernel with vl-convert (bundled, no network), so the same output shows in
 live JupyterLab, Notebook 7, VS Code, exported HTML reports and on GitHub, at about
-7 KB per chart and byte-stable between runs. The price: no tooltips or zoom. The first
-chart made here switches altair from its ``default`` renderer to ``svg`` (never at
+7 KB per chart and byte-stable between runs. A PNG sits beside the SVG because
+JupyterLab shows no SVG of an untrusted notebook (one opened fresh from a clone) but does
+show PNG; trusted, it prefers the SVG. The price: no tooltips or zoom. The first
+chart made here switches altair from its ``default`` renderer to ``agentlab`` (never at
 import, and never over a renderer you chose); ``use_renderer("html", template="inline")``
 gives interactive charts that still work offline (about 0.9 MB each).
 """
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 
 Chart = Any  # an altair chart: alt.Chart, or a layered / faceted one
 
-OFFLINE_RENDERER = "svg"
+OFFLINE_RENDERER = "agentlab"
 _KINDS_ORDER = [
     "run", "team", "chain", "router", "parallel", "orchestrator", "evaluator", "agent", "branch",
     "iteration", "model", "tool", "handoff", "route", "gate", "plan", "merge", "vote",
@@ -50,18 +52,46 @@ _KINDS_ORDER = [
 
 
 def use_renderer(name: str = OFFLINE_RENDERER, **options: Any) -> None:
-    """Choose how altair displays charts (``"svg"``, ``"png"``, ``"html"``...).
+    """Choose how altair displays charts (``"agentlab"``, ``"svg"``, ``"png"``, ``"html"``...).
 
     >>> al.charts.use_renderer("html", template="inline")  # doctest: +SKIP
     """
     import altair as alt
 
+    _register(alt)
     alt.renderers.enable(name, **options)
+
+
+def offline_bundle(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
+    """The ``agentlab`` renderer: a chart's SVG and PNG (base64), drawn offline by vl-convert.
+
+    >>> sorted(offline_bundle(chart.to_dict()))  # doctest: +SKIP
+    ['image/png', 'image/svg+xml']
+    """
+    import base64
+
+    import altair as alt
+    from altair.utils.mimebundle import spec_to_mimebundle
+
+    versions = {"mode": "vega-lite", "vegalite_version": alt.SCHEMA_VERSION.lstrip("v")}
+    svg = spec_to_mimebundle(spec, format="svg", **versions)
+    png = spec_to_mimebundle(spec, format="png", **versions)
+    png_data = (png[0] if isinstance(png, tuple) else png)["image/png"]
+    return {
+        "image/svg+xml": svg["image/svg+xml"],
+        "image/png": base64.b64encode(png_data).decode("ascii"),
+    }
+
+
+def _register(alt: Any) -> None:
+    if OFFLINE_RENDERER not in alt.renderers.names():
+        alt.renderers.register(OFFLINE_RENDERER, offline_bundle)
 
 
 def _alt() -> Any:
     import altair as alt
 
+    _register(alt)
     if alt.renderers.active == "default":
         alt.renderers.enable(OFFLINE_RENDERER)
     return alt
