@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-import agentlab as al
-from agentlab.views.snapshot import compare_html, inline_styles, snapshot_html
-from agentlab.views.data import summary
 from trace_samples import handoff_trace
+
+import agentlab as al
+from agentlab.views.data import summary
+from agentlab.views.snapshot import compare_html, inline_styles, snapshot_html
 
 
 def sanitized(html: str) -> str:
@@ -23,7 +24,9 @@ def test_snapshot_keeps_its_look_without_its_style_element():
     assert "<style" not in html
     assert re.search(r"class='al-snap' style='[^']*border:1px solid", html)
     assert re.search(r"class='nm' style='font-weight:600'>Triage", html)
-    assert re.search(r"class='r' style='white-space:nowrap;line-height:20px;padding-left:\d+px'", html)
+    assert re.search(
+        r"class='r' style='white-space:nowrap;line-height:20px;padding-left:\d+px'", html
+    )
     assert re.search(r"class='s' style='color:#b26a00", html)  # the stopped mark stays coloured
 
 
