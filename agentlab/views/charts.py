@@ -10,8 +10,9 @@ Every function takes a ``Trace`` (or a ``Run``), a list of them, or the DataFram
 >>> al.charts.completion_vs_cost(results.summary)      # doctest: +SKIP
 
 Renderer, chosen for offline use: **SVG and PNG via vl-convert** (``"agentlab"``).
-Altair 6's default ``html`` renderer loads vega from a CDN (blank offline), and its ``mimetype`` renderer does not
-render in JupyterLab 4.6 (it knows Vega-Lite up to v5). The ``svg`` renderer draws the
+Altair 6's default ``html`` renderer loads vega from a CDN (blank offline), and its
+``mimetype`` renderer does not render in JupyterLab 4.6 (it knows Vega-Lite up to v5).
+The ``svg`` renderer draws the
 chart in the kernel with vl-convert (bundled, no network), so the same output shows in
 live JupyterLab, Notebook 7, VS Code, exported HTML reports and on GitHub, at about
 7 KB per chart and byte-stable between runs. A PNG sits beside the SVG because
