@@ -73,7 +73,8 @@ bench: install $(BENCH_STAMP) ## overhead vs peers, parallel and trace scaling, 
 notebooks: install ## re-execute notebooks/*.ipynb in place, offline (no keys), to commit them executed
 	$(OFFLINE) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
-	  --ExecutePreprocessor.timeout=120 notebooks/[0-9][0-9]_*.ipynb
+	  --ExecutePreprocessor.timeout=120 notebooks/[0-9][0-9]_*.ipynb notebooks/solutions/[0-9][0-9]_*.ipynb
+	$(BIN)/python -m agentlab.export.notebook_format notebooks/[0-9][0-9]_*.ipynb notebooks/solutions/[0-9][0-9]_*.ipynb
 
 report: install ## execute notebooks/*.ipynb and write offline HTML reports into reports/
 	$(BIN)/python -m agentlab.export.report notebooks reports
