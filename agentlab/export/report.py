@@ -55,7 +55,8 @@ def export_notebooks(
             try:
                 client.execute()
             except CellExecutionError as exc:
-                raise RuntimeError(f"{path}: a cell failed, so no report was written\n{exc}") from exc
+                problem = f"{path}: a cell failed, so no report was written\n{exc}"
+                raise RuntimeError(problem) from exc
             written.append(_write_html(notebook, path, out, HTMLExporter))
     return written
 

@@ -74,9 +74,9 @@ def offline_bundle(spec: dict[str, Any], **_metadata: Any) -> dict[str, str]:
     import altair as alt
     from altair.utils.mimebundle import spec_to_mimebundle
 
-    versions = {"mode": "vega-lite", "vegalite_version": alt.SCHEMA_VERSION.lstrip("v")}
-    svg = spec_to_mimebundle(spec, format="svg", **versions)
-    png = spec_to_mimebundle(spec, format="png", **versions)
+    version = alt.SCHEMA_VERSION.lstrip("v")
+    svg: Any = spec_to_mimebundle(spec, format="svg", mode="vega-lite", vegalite_version=version)
+    png: Any = spec_to_mimebundle(spec, format="png", mode="vega-lite", vegalite_version=version)
     png_data = (png[0] if isinstance(png, tuple) else png)["image/png"]
     return {
         "image/svg+xml": svg["image/svg+xml"],
