@@ -43,7 +43,7 @@ max-height:480px;overflow:auto;border:1px solid var(--jp-border-color2,#d0d0d0);
 .al-snap .e{color:var(--jp-error-color1,#c62828);font-weight:700}
 .al-snap .s{color:var(--jp-warn-color1,#b26a00);font-weight:700}
 .al-snap .msg{border-left:3px solid var(--jp-border-color2,#d0d0d0);padding:2px 6px;margin:3px 0}
-.al-snap pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:2px 0;font-size:12px}
+.al-snap pre{white-space:pre-wrap;overflow-wrap:break-word;margin:2px 0;font-size:12px}
 .al-snap table{border-collapse:collapse}
 .al-snap td,.al-snap th{padding:1px 8px;border-bottom:1px solid var(--jp-border-color2,#d0d0d0);
 text-align:right}
@@ -64,7 +64,7 @@ _INLINE_BY_CLASS = {
     "msg": "border-left:3px solid #d0d0d0;padding:2px 6px;margin:3px 0",
 }  # fmt: skip
 _INLINE_BY_TAG = {
-    "pre": "white-space:pre-wrap;overflow-wrap:anywhere;margin:2px 0;font-size:12px",
+    "pre": "white-space:pre-wrap;overflow-wrap:break-word;margin:2px 0;font-size:12px",
     "table": "border-collapse:collapse",
     "td": "padding:1px 8px;border-bottom:1px solid #d0d0d0;text-align:right",
     "th": "padding:1px 8px;border-bottom:1px solid #d0d0d0;text-align:left",
@@ -173,7 +173,8 @@ def _tree_html(trace: Trace, max_spans: int) -> str:
 
 def _messages_html(items: list[dict[str, Any]], limit: int = 30) -> str:
     out = []
-    for m in items[-limit:]:
+    first = max(0, len(items) - limit) + 1  # numbered in the order the model got them
+    for position, m in enumerate(items[-limit:], first):
         who = " · ".join(str(x) for x in (m.get("role"), m.get("agent"), m.get("name")) if x)
         calls = "".join(
             f"<div>→ calls <code>{_e(c.get('name'))}"
@@ -183,7 +184,8 @@ def _messages_html(items: list[dict[str, Any]], limit: int = 30) -> str:
         text = clip_block(str(m.get("content", "")), 2000)
         body = f"<pre>{_e(text)}</pre>" if text else ""
         out.append(
-            f"<div class='msg'><div class='n2'>#{_e(m['index'])} {_e(who)}</div>{body}{calls}</div>"
+            f"<div class='msg'><div class='n2' title='message #{_e(m['index'])} of the trace'>"
+            f"{position}. {_e(who)}</div>{body}{calls}</div>"
         )
     hidden = len(items) - len(out)
     return (
