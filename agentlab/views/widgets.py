@@ -26,7 +26,6 @@ exported notebooks show without a kernel.
 from __future__ import annotations
 
 import sys
-
 import threading
 import time
 from typing import TYPE_CHECKING, Any
