@@ -1,8 +1,9 @@
 """``trace.to_pandas()``: one row per span.
 
 Usage sits on ``model`` spans only, so the token and cost columns add up without
-counting anything twice (other rows hold ``<NA>`` there, not 0); ``tokens_in_total``, ``tokens_out_total`` and ``cost_total``
-give each span's subtree totals (the figures the run viewer shows on every row).
+counting anything twice (other rows hold ``<NA>`` there, not 0); ``tokens_in_total``,
+``tokens_out_total`` and ``cost_total`` give each span's subtree totals (the figures the run
+viewer shows on every row).
 """
 
 from __future__ import annotations
