@@ -123,16 +123,19 @@ def _labextensions() -> Check:
 
 
 def _model(timeout_s: float) -> Check:
-    import agentlab as al
+    from agentlab.core.agent import Agent
+    from agentlab.core.limits import Limits
+    from agentlab.errors import ConfigError
+    from agentlab.models.scripted import ScriptedModel
 
     spec = os.environ.get("AGENTLAB_MODEL")
     label = f"AGENTLAB_MODEL={spec!r}" if spec else "offline (AGENTLAB_MODEL unset: scripted)"
     try:
-        model = spec or al.ScriptedModel(["ok"])
-        agent = al.Agent(name="Doctor", instructions="Answer with one word.", model=model,
+        model = spec or ScriptedModel(["ok"])
+        agent = Agent(name="Doctor", instructions="Answer with one word.", model=model,
                          settings=None if not spec else {"max_tokens": 5})  # fmt: skip
-        run = agent.run_sync("Say ok.", limits=al.Limits(max_turns=1, timeout_s=timeout_s))
-    except al.ConfigError as exc:
+        run = agent.run_sync("Say ok.", limits=Limits(max_turns=1, timeout_s=timeout_s))
+    except ConfigError as exc:
         return Check("MISSING", f"model {label}: {exc}", "fix AGENTLAB_MODEL or unset it")
     if run.status != "completed":
         why = run.stop_detail or (f"{type(run.error).__name__}: {run.error}" if run.error else "")
