@@ -67,7 +67,7 @@ def lab(tmp_path_factory):
         server.wait(timeout=30)
 
 
-@pytest.mark.parametrize("name", ["00_tour", "06_handoffs"])
+@pytest.mark.parametrize("name", ["00_tour"])
 def test_a_committed_notebook_opens_rendered_and_unmodified(lab, name):
     from playwright.sync_api import sync_playwright
 
