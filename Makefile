@@ -3,23 +3,44 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-
-.DEFAULT_GOAL := help
-.PHONY: help install lab demo test lint bench notebooks report clean local-model
-
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
-
-$(STAMP): pyproject.toml
+LAB_STAMP := $(VENV)/.lab-stamp
+# the kit needs Python 3.11+; a .venv built with an older Python is rebuilt
+PY_OK = import sys; sys.exit(sys.version_info < (3, 11))
+define VENV_CHECK
+	@$(PYTHON) -c "$(PY_OK)" 2>/dev/null || { echo "agentlab needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1). Run: make PYTHON=python3.11 (or newer)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+endef
+# a .venv made with an older Python (say 3.10, where pip fails) is removed before any target runs
+ifeq ($(shell test -x $(BIN)/python && ! $(BIN)/python -c "$(PY_OK)" 2>/dev/null && echo stale),stale)
+$(info rebuilding .venv: it was made with $(shell $(BIN)/python -V 2>&1); agentlab needs Python 3.11+)
+$(shell rm -rf $(VENV))
+endif
+
+.DEFAULT_GOAL := help
+.PHONY: help install lab-install lab demo test lint bench notebooks report clean local-model
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(VENV_CHECK)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install agentlab with its notebook and dev extras (idempotent)
 
-lab: install ## open JupyterLab on the offline tour notebook (no key needed)
+# the workshop install: runtime + JupyterLab only (no playwright, mypy, ruff, pytest)
+$(LAB_STAMP): pyproject.toml
+	$(VENV_CHECK)
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(LAB_STAMP)
+
+lab-install: $(LAB_STAMP) ## create .venv with what the notebooks need only (the workshop install)
+
+lab: lab-install ## open JupyterLab on the offline tour notebook (no key needed)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_tour.ipynb
 
 demo: install ## run the offline demo in the terminal and print its trace
@@ -53,7 +74,8 @@ bench: install $(BENCH_STAMP) ## overhead vs peers, parallel, trace and diagnose
 notebooks: install ## re-execute notebooks/*.ipynb in place, offline (no keys), to commit them executed
 	$(OFFLINE) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False \
-	  --ExecutePreprocessor.timeout=120 notebooks/[0-9][0-9]_*.ipynb
+	  --ExecutePreprocessor.timeout=120 notebooks/[0-9][0-9]_*.ipynb notebooks/solutions/[0-9][0-9]_*.ipynb
+	$(BIN)/python -m agentlab.export.notebook_format notebooks/[0-9][0-9]_*.ipynb notebooks/solutions/[0-9][0-9]_*.ipynb
 
 report: install ## execute notebooks/*.ipynb and write offline HTML reports into reports/
 	$(BIN)/python -m agentlab.export.report notebooks reports

@@ -16,7 +16,15 @@ def main(argv: list[str] | None = None) -> int:
     view = commands.add_parser("view", help="write a saved trace as an offline HTML viewer")
     view.add_argument("trace", help="path of a trace saved with trace.save(path)")
     view.add_argument("-o", "--output", help="HTML file to write (default: the trace's name .html)")
+    doctor = commands.add_parser(
+        "doctor", help="check this machine is ready for the notebooks (exit 0 when ready)"
+    )
+    doctor.add_argument("--timeout", type=float, default=20.0, help="seconds for the model call")
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from agentlab.teaching.doctor import main as run_doctor
+
+        return run_doctor(timeout_s=args.timeout)
     if args.command == "demo":
         from agentlab.teaching.demo import main as demo
 

@@ -41,7 +41,7 @@ EXPECTED = [
     "09_when_to_use_what",
 ]
 NOTEBOOKS = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb"))
-MAX_BYTES = 300_000
+MAX_BYTES = 600_000  # each chart carries a PNG (10-60 KB) beside its SVG for untrusted JupyterLab
 CELL_TIMEOUT_S = 60
 SECRET_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AGENTLAB_MODEL")
 # The article's claims (issue 9), each made visible by a cell with a chart: claim -> cell.

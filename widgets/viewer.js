@@ -52,10 +52,13 @@ function statusText(status) {
   return MARKS[status] ?? status;
 }
 
-function messageView(message) {
+// Messages are numbered in the order the model got them (a system prompt first even when
+// the trace stored it after the user's message); the trace's own index is in the title.
+function messageView(message, position) {
   const who = [message.role, message.agent, message.name].filter(Boolean).join(" · ");
   const box = h("div", { class: `al-msg al-role-${message.role}${message.is_error ? " al-bad" : ""}` },
-    h("div", { class: "al-msg-head" }, `#${message.index} ${who}`, message.is_error ? " ✗ error" : ""),
+    h("div", { class: "al-msg-head", title: `message #${message.index} of the trace` },
+      `${position}. ${who}`, message.is_error ? " ✗ error" : ""),
     message.content ? h("pre", { class: "al-pre", text: message.content }) : null);
   for (const call of message.tool_calls ?? []) {
     const args = typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments);
@@ -70,7 +73,7 @@ function messageList(title, list) {
   return h("section", { class: "al-section", "aria-label": title },
     h("h4", { text: `${title} (${count})` }),
     list.hidden ? h("p", { class: "al-note", text: `${list.hidden} earlier messages not shown` }) : null,
-    list.items.map(messageView));
+    list.items.map((message, i) => messageView(message, list.hidden + i + 1)));
 }
 
 function valueView(value) {
@@ -299,7 +302,13 @@ function render({ model, el }) {
     prev.disabled = step <= 0;
     next.disabled = step >= n - 1;
     const r = ix.steps[step];
-    position.textContent = n ? `Step ${step + 1} / ${n}: ${ix.kind[r]} ${ix.name[r]}` : "No steps yet";
+    const sel = view.row;
+    if (n && sel !== undefined && sel !== r && ix.steps.indexOf(sel) < 0) {  // a row that is no step
+      const before = ix.steps.filter((row) => row <= sel).length;
+      position.textContent = `${ix.kind[sel]} ${ix.name[sel]} · ${before} of ${n} steps before it`;
+    } else {
+      position.textContent = n ? `Step ${step + 1} / ${n}: ${ix.kind[r]} ${ix.name[r]}` : "No steps yet";
+    }
     slider.setAttribute("aria-valuetext", position.textContent);
   }
 

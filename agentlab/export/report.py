@@ -8,7 +8,11 @@ Widget state is not stored, so every run viewer shows its static snapshot
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from agentlab.errors import ConfigError
 
@@ -37,24 +41,53 @@ def export_notebooks(
     source, out = Path(source), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for path in sorted(source.glob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
-        client = NotebookClient(
-            notebook,
-            timeout=timeout,
-            kernel_name="python3",
-            store_widget_state=False,
-            resources={"metadata": {"path": str(path.parent)}},
-        )
-        try:
-            client.execute()
-        except CellExecutionError as exc:
-            raise RuntimeError(f"{path}: a cell failed, so no report was written\n{exc}") from exc
-        html, _ = HTMLExporter().from_notebook_node(notebook)  # type: ignore[no-untyped-call]
-        target = out / f"{path.stem}.html"
-        target.write_text(html, encoding="utf-8")
-        written.append(target)
+    with tempfile.TemporaryDirectory(prefix="agentlab-kernels-") as sockets:
+        for path in sorted(source.glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+            client = NotebookClient(
+                notebook,
+                config=_kernel_config(sockets),
+                timeout=timeout,
+                kernel_name="python3",
+                store_widget_state=False,
+                resources={"metadata": {"path": str(path.parent)}},
+            )
+            try:
+                client.execute()
+            except CellExecutionError as exc:
+                problem = f"{path}: a cell failed, so no report was written\n{exc}"
+                raise RuntimeError(problem) from exc
+            written.append(_write_html(notebook, path, out, HTMLExporter))
     return written
+
+
+def _kernel_config(sockets: str) -> Any:
+    """Kernels on local sockets (no TCP: no "running over TCP without encryption" warning
+    per notebook); Windows has no such sockets, so it keeps TCP there."""
+    from traitlets.config import Config
+
+    if os.name == "nt":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(sockets, "k"))}})
+
+
+def title_of(notebook: Any, path: Path) -> str:
+    """The report's page title: the notebook's first heading, else its file name."""
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("#"):
+                return re.sub(r"[`*_]", "", line.lstrip("#").strip()) or path.stem
+    return path.stem
+
+
+def _write_html(notebook: Any, path: Path, out: Path, exporter: Any) -> Path:
+    resources = {"metadata": {"name": title_of(notebook, path)}}
+    html, _ = exporter().from_notebook_node(notebook, resources=resources)
+    target = out / f"{path.stem}.html"
+    target.write_text(html, encoding="utf-8")
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:

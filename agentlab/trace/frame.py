@@ -1,8 +1,9 @@
 """``trace.to_pandas()``: one row per span.
 
 Usage sits on ``model`` spans only, so the token and cost columns add up without
-counting anything twice; ``tokens_in_total``, ``tokens_out_total`` and ``cost_total``
-give each span's subtree totals (the figures the run viewer shows on every row).
+counting anything twice (other rows hold ``<NA>`` there, not 0); ``tokens_in_total``,
+``tokens_out_total`` and ``cost_total`` give each span's subtree totals (the figures the run
+viewer shows on every row).
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def spans_frame(trace: Trace) -> pd.DataFrame:
     columns["start"], columns["end"] = start, end
     usages = [s.usage for s in spans]
     for field in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
-        columns[field] = numbers([0 if u is None else getattr(u, field) for u in usages], "int64")
+        # missing (<NA>), not 0, on spans that hold no usage: a run row is not a free call
+        values = [None if u is None else getattr(u, field) for u in usages]
+        columns[field] = pd.array(values, dtype="Int64")
     columns["cost_usd"] = numbers([nan if s.cost_usd is None else s.cost_usd for s in spans],
                                   "float64")  # fmt: skip
     columns["output"] = [s.output for s in spans]

@@ -10,13 +10,16 @@ Every function takes a ``Trace`` (or a ``Run``), a list of them, or the DataFram
 >>> al.charts.completion_vs_cost(results.summary)      # doctest: +SKIP
 >>> al.charts.findings(results)                         # doctest: +SKIP
 
-Renderer, chosen for offline use: **SVG via vl-convert**. Altair 6's default ``html``
-renderer loads vega from a CDN (blank offline), and its ``mimetype`` renderer does not
-render in JupyterLab 4.6 (it knows Vega-Lite up to v5). The ``svg`` renderer draws the
+Renderer, chosen for offline use: **SVG and PNG via vl-convert** (``"agentlab"``).
+Altair 6's default ``html`` renderer loads vega from a CDN (blank offline), and its
+``mimetype`` renderer does not render in JupyterLab 4.6 (it knows Vega-Lite up to v5).
+The ``svg`` renderer draws the
 chart in the kernel with vl-convert (bundled, no network), so the same output shows in
 live JupyterLab, Notebook 7, VS Code, exported HTML reports and on GitHub, at about
-7 KB per chart and byte-stable between runs. The price: no tooltips or zoom. The first
-chart made here switches altair from its ``default`` renderer to ``svg`` (never at
+7 KB per chart and byte-stable between runs. A PNG sits beside the SVG because
+JupyterLab shows no SVG of an untrusted notebook (one opened fresh from a clone) but does
+show PNG; trusted, it prefers the SVG. The price: no tooltips or zoom. The first
+chart made here switches altair from its ``default`` renderer to ``agentlab`` (never at
 import, and never over a renderer you chose); ``use_renderer("html", template="inline")``
 gives interactive charts that still work offline (about 0.9 MB each).
 """
@@ -26,7 +29,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from agentlab._format import format_money, format_seconds
-from agentlab.views._altair import OFFLINE_RENDERER, Chart, _alt, _empty
+from agentlab.views._altair import (
+    OFFLINE_RENDERER,
+    Chart,
+    _alt,
+    _empty,
+    _register,
+    offline_bundle,
+)
 from agentlab.views.chart_data import (
     EXPERIMENT_COLUMNS,
     agent_edges,
@@ -50,12 +60,13 @@ _KINDS_ORDER = [
 
 
 def use_renderer(name: str = OFFLINE_RENDERER, **options: Any) -> None:
-    """Choose how altair displays charts (``"svg"``, ``"png"``, ``"html"``...).
+    """Choose how altair displays charts (``"agentlab"``, ``"svg"``, ``"png"``, ``"html"``...).
 
     >>> al.charts.use_renderer("html", template="inline")  # doctest: +SKIP
     """
     import altair as alt
 
+    _register(alt)
     alt.renderers.enable(name, **options)
 
 

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,7 @@ max-height:480px;overflow:auto;border:1px solid var(--jp-border-color2,#d0d0d0);
 .al-snap .e{color:var(--jp-error-color1,#c62828);font-weight:700}
 .al-snap .s{color:var(--jp-warn-color1,#b26a00);font-weight:700}
 .al-snap .msg{border-left:3px solid var(--jp-border-color2,#d0d0d0);padding:2px 6px;margin:3px 0}
-.al-snap pre{white-space:pre-wrap;word-break:break-word;margin:2px 0;font-size:12px}
+.al-snap pre{white-space:pre-wrap;overflow-wrap:break-word;margin:2px 0;font-size:12px}
 .al-snap table{border-collapse:collapse}
 .al-snap td,.al-snap th{padding:1px 8px;border-bottom:1px solid var(--jp-border-color2,#d0d0d0);
 text-align:right}
@@ -53,6 +54,50 @@ text-align:right}
 .al-snap .al-findings-s{margin:2px 0 6px;padding-left:18px}
 .al-snap td:first-child,.al-snap th:first-child{text-align:left}
 """
+# The same look as inline styles: JupyterLab drops <style> from the HTML of an untrusted
+# notebook (one opened fresh from a clone) but keeps these style attributes.
+_GREY = "color:#777"
+_INLINE_BY_CLASS = {
+    "al-snap": "font-family:system-ui,sans-serif;font-size:13px;border:1px solid #d0d0d0;"
+    "border-radius:4px;padding:6px;max-width:100%;overflow:auto",
+    "al-tree-s": "font-family:monospace;font-size:12px;max-height:480px;overflow:auto;"
+    "border:1px solid #d0d0d0;padding:2px 0",
+    "r": "white-space:nowrap;line-height:20px",
+    "k": _GREY, "n2": _GREY, "x": _GREY + ";font-style:italic",
+    "nm": "font-weight:600",
+    "e": "color:#c62828;font-weight:700", "s": "color:#b26a00;font-weight:700",
+    "msg": "border-left:3px solid #d0d0d0;padding:2px 6px;margin:3px 0",
+    "fb": "border-radius:3px;padding:0 4px;font-style:normal;font-size:11px",
+    "wb": "background:#fdecc8;color:#7a4a00", "ib": "background:#dbe7f7;color:#174a84",
+    "al-findings-s": "margin:2px 0 6px;padding-left:18px",
+}  # fmt: skip
+_INLINE_BY_TAG = {
+    "pre": "white-space:pre-wrap;overflow-wrap:break-word;margin:2px 0;font-size:12px",
+    "table": "border-collapse:collapse",
+    "td": "padding:1px 8px;border-bottom:1px solid #d0d0d0;text-align:right",
+    "th": "padding:1px 8px;border-bottom:1px solid #d0d0d0;text-align:left",
+}
+_TAG = re.compile(r"<(\w+)((?:\s+[\w-]+='[^'<>]*')*)\s*>")
+_ATTR = re.compile(r"\s+([\w-]+)='([^'<>]*)'")
+
+
+def inline_styles(html: str) -> str:
+    """The snapshot's look as ``style`` attributes, so it survives HTML sanitizing.
+
+    >>> inline_styles("<div class='nm'>Triage</div>")
+    "<div class='nm' style='font-weight:600'>Triage</div>"
+    """
+
+    def one(match: re.Match[str]) -> str:
+        tag, attrs = match.group(1), dict(_ATTR.findall(match.group(2)))
+        extra = [_INLINE_BY_TAG.get(tag, "")]
+        extra += [_INLINE_BY_CLASS.get(c, "") for c in attrs.get("class", "").split()]
+        style = ";".join(x for x in [*extra, attrs.get("style", "")] if x)
+        if style:
+            attrs["style"] = style
+        return f"<{tag}" + "".join(f" {k}='{v}'" for k, v in attrs.items()) + ">"
+
+    return _TAG.sub(one, html)
 
 
 def _e(value: Any) -> str:
@@ -156,7 +201,8 @@ def _findings_html(index: dict[str, Any]) -> str:
 
 def _messages_html(items: list[dict[str, Any]], limit: int = 30) -> str:
     out = []
-    for m in items[-limit:]:
+    first = max(0, len(items) - limit) + 1  # numbered in the order the model got them
+    for position, m in enumerate(items[-limit:], first):
         who = " · ".join(str(x) for x in (m.get("role"), m.get("agent"), m.get("name")) if x)
         calls = "".join(
             f"<div>→ calls <code>{_e(c.get('name'))}"
@@ -166,7 +212,8 @@ def _messages_html(items: list[dict[str, Any]], limit: int = 30) -> str:
         text = clip_block(str(m.get("content", "")), 2000)
         body = f"<pre>{_e(text)}</pre>" if text else ""
         out.append(
-            f"<div class='msg'><div class='n2'>#{_e(m['index'])} {_e(who)}</div>{body}{calls}</div>"
+            f"<div class='msg'><div class='n2' title='message #{_e(m['index'])} of the trace'>"
+            f"{position}. {_e(who)}</div>{body}{calls}</div>"
         )
     hidden = len(items) - len(out)
     return (
@@ -224,11 +271,12 @@ def snapshot_html(trace: Trace, *, max_spans: int = 500, title: str | None = Non
     with secrets_read_once():
         s = summary(trace, title)
         index = build_index(trace)
-        return (
-            f"<div class='al-snap'><style>{_SNAP_CSS}</style>{_summary_html(s)}"
+        body = inline_styles(
+            f"<div class='al-snap'>{_summary_html(s)}"
             f"{_agents_html(s)}{_findings_html(index)}{_tree_html(index, max_spans)}"
             f"{_handoffs_html(trace)}</div>"
         )
+        return body.replace(">", f"><style>{_SNAP_CSS}</style>", 1)
 
 
 def compare_html(summaries: list[dict[str, Any]]) -> str:
@@ -252,7 +300,7 @@ def compare_html(summaries: list[dict[str, Any]]) -> str:
         f"<div><h4>{_e(s['title'])}: per agent</h4>{_agents_html(s, folded=False)}</div>"
         for s in summaries
     )
-    return (
-        f"<div class='al-snap'><style>{_SNAP_CSS}</style><table><tr><th></th>{head}</tr>"
-        f"{body}</table>{agents}</div>"
+    html = inline_styles(
+        f"<div class='al-snap'><table><tr><th></th>{head}</tr>{body}</table>{agents}</div>"
     )
+    return html.replace(">", f"><style>{_SNAP_CSS}</style>", 1)

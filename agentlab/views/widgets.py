@@ -25,6 +25,7 @@ exported notebooks show without a kernel.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -233,9 +234,24 @@ def compare(
     values = [run_a, run_b, *more]
     traces = [_trace_of(v, "al.compare()") for v in values]
     if titles is None:
-        titles = [f"{chr(65 + i)}: {summary(t)['title']}" for i, t in enumerate(traces)]
+        names = _caller_names(values, sys._getframe(1))
+        titles = [f"{names[i] or chr(65 + i)}: {summary(t)['title']}" for i, t in enumerate(traces)]
     if len(titles) != len(traces):
         raise ConfigError(
             f"compare() got {len(traces)} runs but {len(titles)} titles; give one title per run"
         )
     return CompareView(traces, list(titles))
+
+
+def _caller_names(values: list[Any], frame: Any) -> list[str | None]:
+    """The variable each value is bound to in the caller (``al.compare(bad, good)`` gives
+    "bad" and "good"), or None where it has no single public name (``runs[0]``)."""
+    names: list[str | None] = []
+    scopes = {**frame.f_globals, **frame.f_locals}
+    for value in values:
+        found = {k for k, v in scopes.items() if v is value and not k.startswith("_")}
+        names.append(found.pop() if len(found) == 1 else None)
+    named = [n for n in names if n]
+    if len(set(named)) < len(named):  # the same run twice: letters keep the columns apart
+        return [None] * len(names)
+    return names

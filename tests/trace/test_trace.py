@@ -270,3 +270,14 @@ def test_credentials_in_agent_settings_never_reach_the_trace_header(tmp_path):
     run.trace.save(tmp_path / "t.jsonl")
     assert "proxy-tok" not in (tmp_path / "t.jsonl").read_text()
     assert agent.settings == settings  # the agent itself keeps what it sends
+
+
+def test_to_pandas_keeps_usage_on_model_rows_and_totals_apart():
+    import pandas as pd
+
+    agent = al.Agent(name="A", model=al.ScriptedModel(["hi"], priced_as="openai:gpt-4o-mini"))
+    frame = agent.run_sync("hello").trace.to_pandas().set_index("kind")
+    assert pd.isna(frame.loc["run", "input_tokens"]) and pd.isna(frame.loc["agent", "input_tokens"])
+    assert frame.loc["model", "input_tokens"] > 0
+    assert frame.loc["run", "tokens_in_total"] == frame.loc["model", "input_tokens"]
+    assert frame["input_tokens"].sum() == frame.loc["run", "tokens_in_total"]  # additive

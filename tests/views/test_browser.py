@@ -178,7 +178,26 @@ def test_tree_marks_failures_in_text_collapses_and_follows_the_step(page):
     assert page.locator(".al-row.al-selected").inner_text().startswith("tool lookup_order")
     page.locator(".al-row", has_text="agent Billing").click()  # a container: no step change
     page.wait_for_selector(".al-detail :text('agent Billing')")
-    assert page.locator(".al-position").inner_text().startswith("Step 2 / 6")
+    # the label names the selected row, not the step that was current before
+    assert page.locator(".al-position").inner_text() == "agent Billing · 4 of 6 steps before it"
+    assert page.evaluate("window.model.get('step')") == 1
+    page.get_by_role("button", name="Next step").click()
+    assert page.locator(".al-position").inner_text().startswith("Step 3 / 6")
+
+
+def test_messages_are_numbered_in_order_and_wrap_between_words(page):
+    open_viewer(page, RunViewer(handoff_trace()))
+    page.locator(".al-row", has_text="model gpt-4o-mini").last.click()
+    page.wait_for_selector(".al-detail .al-msg-head")
+    heads = page.locator(".al-detail section").first.locator(".al-msg-head")
+    numbers = [int(t.split(".")[0]) for t in heads.all_inner_texts()]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 2
+    assert heads.first.get_attribute("title").startswith("message #")
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.querySelector('.al-detail .al-pre'));"
+        " return [s.wordBreak, s.overflowWrap]; })()"
+    )
+    assert style == ["normal", "break-word"]  # long words wrap, words never split mid-way
 
 
 def test_a_replayed_model_call_shows_its_recorded_latency(page):

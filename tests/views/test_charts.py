@@ -365,15 +365,21 @@ def test_bad_input_is_a_config_error():
         charts.completion_vs_cost(handoff_trace().to_pandas())
 
 
-def test_charts_render_as_offline_svg():
+def test_charts_render_as_offline_svg_with_a_png_untrusted_notebooks_show():
+    import base64
+
     import altair as alt
 
     chart = charts.handoff_graph(handoff_trace())
-    assert alt.renderers.active == "svg"
+    assert alt.renderers.active == "agentlab"
     bundle = chart._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
-    assert list(data) == ["image/svg+xml"]
+    assert sorted(data) == ["image/png", "image/svg+xml"]
     assert "Triage" in data["image/svg+xml"]
+    png = base64.b64decode(data["image/png"])
+    assert png.startswith(b"\x89PNG") and len(png) > 2000
+    again = charts.handoff_graph(handoff_trace())._repr_mimebundle_()
+    assert (again[0] if isinstance(again, tuple) else again) == data  # byte-stable outputs
     svg = vl_convert.vegalite_to_svg(charts.cost_by_agent(handoff_trace()).to_dict())
     assert "mark-rect" in svg and "Billing" in svg
 

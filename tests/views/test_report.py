@@ -270,3 +270,21 @@ def test_scrub_finds_keys_that_json_escapes_and_keys_inside_objects(monkeypatch)
     assert key not in repr(scrubbed) and "odd" not in repr(scrubbed)
     assert scrubbed["a"] == ["x[REDACTED:OPENAI_API_KEY]y", 3, None]
     assert scrub({"plain": "nothing secret"}) == {"plain": "nothing secret"}
+
+
+def test_reports_are_titled_by_the_first_heading_and_print_no_kernel_warning(tmp_path):
+    import nbformat
+
+    for name, heading in (("a", "# 01 · Prompt `chaining`"), ("b", "Intro text only")):
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_markdown_cell(f"{heading}\n\ntext"),
+                          nbformat.v4.new_code_cell("1 + 1")]  # fmt: skip
+        nbformat.write(notebook, tmp_path / f"{name}.ipynb")
+    out = subprocess.run(
+        [sys.executable, "-m", "agentlab.export.report", str(tmp_path), str(tmp_path / "r")],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert "WARNING" not in out.stderr and "without encryption" not in out.stderr, out.stderr
+    assert "<title>01 · Prompt chaining</title>" in (tmp_path / "r" / "a.html").read_text()
+    assert "<title>b</title>" in (tmp_path / "r" / "b.html").read_text()  # no heading: file name
+    assert "<title>Notebook</title>" not in (tmp_path / "r" / "a.html").read_text()

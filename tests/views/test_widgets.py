@@ -330,3 +330,16 @@ def test_a_step_past_the_last_is_refused_with_the_steps_there_are():
     assert viewer.step == 5
     with pytest.raises(traitlets.TraitError, match="no steps yet"):
         al.show().step = 1
+
+
+def test_compare_labels_columns_by_the_callers_variable_names():
+    bad, good = handoff_trace(), handoff_trace()  # two runs of the same team: equal titles
+    titles = [r["title"] for r in al.compare(bad, good).runs]
+    assert titles == ["bad: Support desk", "good: Support desk"]
+    runs = [handoff_trace(), handoff_trace()]
+    assert [r["title"] for r in al.compare(runs[0], runs[1]).runs] == [
+        "A: Support desk", "B: Support desk"]  # fmt: skip
+    assert [r["title"] for r in al.compare(bad, bad).runs] == ["A: Support desk", "B: Support desk"]
+    assert [r["title"] for r in al.compare(bad, runs[1]).runs] == ["bad: Support desk",
+                                                                   "B: Support desk"]  # fmt: skip
+    assert [r["title"] for r in al.compare(bad, good, titles=["x", "y"]).runs] == ["x", "y"]
