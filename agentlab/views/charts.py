@@ -35,7 +35,6 @@ from agentlab.views._altair import (
     _alt,
     _empty,
     _register,
-    offline_bundle,
 )
 from agentlab.views.chart_data import (
     EXPERIMENT_COLUMNS,
