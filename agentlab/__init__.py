@@ -120,8 +120,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static tools see the real names; tests check this mirrors _EXPORTS
     from agentlab import models as models
     from agentlab.core.agent import Agent as Agent
-    from agentlab.core.ctx import Ctx as Ctx
     from agentlab.core.conversation import Conversation as Conversation
+    from agentlab.core.ctx import Ctx as Ctx
     from agentlab.core.limits import Limits as Limits
     from agentlab.core.run import Run as Run
     from agentlab.core.runnable import Runnable as Runnable

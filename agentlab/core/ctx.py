@@ -30,7 +30,15 @@ from agentlab.usage import Usage
 if TYPE_CHECKING:
     from agentlab.core.context import RunContext
 
-__all__ = ["Ctx", "call_with_value", "chain_outputs", "ctx_param", "make_ctx", "value_args", "with_ctx"]
+__all__ = [
+    "Ctx",
+    "call_with_value",
+    "chain_outputs",
+    "ctx_param",
+    "make_ctx",
+    "value_args",
+    "with_ctx",
+]
 
 DepsT = TypeVar("DepsT")
 

@@ -219,7 +219,9 @@ def _next_input(input: Any, attempt: Any, verdict: Any, own_type: bool) -> list[
     if own_type:
         feedback = f"An evaluator judged your attempt:\n{as_text(verdict)}"
     else:
-        feedback = f"An evaluator scored your attempt {verdict.score:g}. Feedback:\n{verdict.feedback}"
+        feedback = (
+            f"An evaluator scored your attempt {verdict.score:g}. Feedback:\n{verdict.feedback}"
+        )
     return [
         *as_messages(input),
         Message.assistant(as_text(attempt)),

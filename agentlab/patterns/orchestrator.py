@@ -27,7 +27,6 @@ the plan stays in the plan span); more than ``max_tasks`` tasks stops it
 from __future__ import annotations
 
 import inspect
-
 from collections.abc import Mapping
 from typing import Any
 

@@ -66,8 +66,13 @@ def test_own_type_not_accepted_gives_the_latest_attempt() -> None:
 
 
 def test_own_type_with_numeric_score_keeps_best_scored_and_threshold() -> None:
-    reviewer = al.Agent("Reviewer", output_type=ScoredReview, model=al.ScriptedModel([
-        {"score": 3, "notes": "a"}, {"score": 7, "notes": "b"}, {"score": 5, "notes": "c"}]))
+    reviewer = al.Agent(
+        "Reviewer",
+        output_type=ScoredReview,
+        model=al.ScriptedModel(
+            [{"score": 3, "notes": "a"}, {"score": 7, "notes": "b"}, {"score": 5, "notes": "c"}]
+        ),
+    )
     loop = al.EvaluatorOptimizer(_coder("v1", "v2", "v3"), reviewer, max_iterations=3, accept=9)
     run = loop.run_sync("x")
     assert run.stop_reason == "max_iterations" and run.output == "v2"
@@ -100,16 +105,31 @@ class MyPlan(BaseModel):
 
 
 def test_planner_own_type_with_tasks_is_kept() -> None:
-    planner = al.Agent("Planner", output_type=MyPlan, model=al.ScriptedModel([
-        {"rationale": "two angles", "tasks": [{"worker": "writer", "task": "formal"},
-                                              {"worker": "writer", "task": "fun"}]}]))
+    planner = al.Agent(
+        "Planner",
+        output_type=MyPlan,
+        model=al.ScriptedModel(
+            [
+                {
+                    "rationale": "two angles",
+                    "tasks": [
+                        {"worker": "writer", "task": "formal"},
+                        {"worker": "writer", "task": "fun"},
+                    ],
+                }
+            ]
+        ),
+    )
     writer = al.Agent("Writer", model=al.ScriptedModel(["F", "U"]))
     editor = al.Agent("Editor", model=al.ScriptedModel(["both"]))
     desk = al.Orchestrator(planner, workers={"writer": writer}, synthesizer=editor)
     run = desk.run_sync("copy")
     assert run.status == "completed" and run.output == "both"
     plan = next(s for s in run.trace.spans if s.kind == "plan")
-    assert plan.output == [{"worker": "writer", "task": "formal"}, {"worker": "writer", "task": "fun"}]
+    assert plan.output == [
+        {"worker": "writer", "task": "formal"},
+        {"worker": "writer", "task": "fun"},
+    ]
     assert desk._planner.output_type is MyPlan
 
 

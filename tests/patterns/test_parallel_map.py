@@ -24,7 +24,9 @@ def test_map_with_merge_function_and_agent_merge() -> None:
     double = al.Parallel.map(lambda n: n * 2, split=lambda text: [int(x) for x in text.split()],
                              merge=sum)  # fmt: skip
     assert double.run_sync("1 2 3").output == 12
-    editor = al.Agent("Editor", model=al.FunctionModel(lambda m, t: str(m[-1].content.count("###"))))
+    editor = al.Agent(
+        "Editor", model=al.FunctionModel(lambda m, t: str(m[-1].content.count("###")))
+    )
     run = al.Parallel.map(str.upper, split=str.split, merge=editor).run_sync("a b")
     assert run.output == "2"
 
@@ -49,7 +51,10 @@ def test_map_split_with_ctx_reads_deps() -> None:
     def split(text: str, ctx: al.Ctx) -> list[str]:
         return [f"{text}:{d}" for d in ctx.deps]
 
-    assert al.Parallel.map(lambda x: x, split=split).run_sync("q", deps=["x", "y"]).output == ["q:x", "q:y"]
+    assert al.Parallel.map(lambda x: x, split=split).run_sync("q", deps=["x", "y"]).output == [
+        "q:x",
+        "q:y",
+    ]
 
 
 def test_every_runnable_takes_description() -> None:

@@ -38,7 +38,9 @@ def test_gate_gets_the_output_type_instance_not_json_text() -> None:
 
 
 def test_gate_reason_function_gets_the_value_too() -> None:
-    gate = al.Gate(lambda o: len(o.points) > 5, name="long", reason=lambda o: f"{len(o.points)} points")
+    gate = al.Gate(
+        lambda o: len(o.points) > 5, name="long", reason=lambda o: f"{len(o.points)} points"
+    )
     run = al.Chain([_outliner(), gate, repr]).run_sync("x")
     assert run.status == "stopped" and run.stop_reason == "gate"
     assert "3 points" in run.stop_detail
@@ -130,7 +132,10 @@ def test_non_object_types_are_wrapped_in_an_object_schema_for_the_provider() -> 
     assert schema["type"] == "object" and schema["required"] == ["value"]
     assert schema["properties"]["value"]["type"] == "array"
     assert al.Agent("S", output_type=str).output_schema is None
-    assert al.Agent("O", output_type=Outline).output_schema["properties"].keys() == {"title", "points"}
+    assert al.Agent("O", output_type=Outline).output_schema["properties"].keys() == {
+        "title",
+        "points",
+    }
 
 
 def test_invalid_wrapped_value_is_fed_back_then_fails() -> None:

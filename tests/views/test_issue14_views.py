@@ -6,13 +6,17 @@ import agentlab as al
 
 
 def _priced(name: str, *answers: object, **kw: object) -> al.Agent:
-    return al.Agent(name, model=al.ScriptedModel(list(answers), priced_as="openai:gpt-4o-mini", **kw))
+    return al.Agent(
+        name, model=al.ScriptedModel(list(answers), priced_as="openai:gpt-4o-mini", **kw)
+    )
 
 
 def test_one_model_call_is_singular() -> None:
     text = str(_priced("A", "hi").run_sync("x"))
     assert "usage: 1 model call," in text
-    assert "usage: 2 model calls," in str(al.Chain([_priced("A", "a"), _priced("B", "b")]).run_sync("x"))
+    assert "usage: 2 model calls," in str(
+        al.Chain([_priced("A", "a"), _priced("B", "b")]).run_sync("x")
+    )
 
 
 def test_tree_columns_align_for_long_labels() -> None:
