@@ -328,6 +328,8 @@ class Handoffs(tuple):  # type: ignore[type-arg]
     """An agent's handoff targets: a tuple, fixed at construction (the transfer tools
     and the checks are built from it), with an error saying how to get other targets."""
 
+    agent: str
+
     def __new__(cls, targets: Iterable[Any] = (), agent: str = "") -> Handoffs:
         made = super().__new__(cls, targets)
         made.agent = agent

@@ -17,6 +17,7 @@ type checkers). Such a parameter is never shown to the model. A parameter merely
 
 from __future__ import annotations
 
+import functools
 import inspect
 import typing
 from collections.abc import Callable, Iterator
@@ -77,7 +78,20 @@ def _is_ctx(hint: Any) -> bool:
 
 
 def ctx_param(fn: Callable[..., Any]) -> str | None:
-    """The name of ``fn``'s parameter annotated ``al.Ctx``, or None."""
+    """The name of ``fn``'s parameter annotated ``al.Ctx``, or None (cached per function:
+    steps and checks ask on every call)."""
+    try:
+        return _cached_ctx_param(fn)
+    except TypeError:  # an unhashable callable object
+        return _find_ctx_param(fn)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_ctx_param(fn: Callable[..., Any]) -> str | None:
+    return _find_ctx_param(fn)
+
+
+def _find_ctx_param(fn: Callable[..., Any]) -> str | None:
     try:
         hints = typing.get_type_hints(fn)
     except Exception:  # noqa: BLE001 - unresolvable hints: look at the raw annotations

@@ -5,8 +5,8 @@ hand. Arguments are validated before the call; a failing tool, bad arguments, an
 unknown tool name or malformed JSON become an error result the model sees
 (``"Error: <Type>: <message>"``), and the run goes on. A parameter annotated
 ``al.Ctx`` is left out of the schema and receives the run's context (``core/ctx.py``);
-one merely named ``context`` without that annotation is an ordinary argument. Sync tools run on a worker
-thread (``agentlab._workers``), so several calls in one turn overlap.
+one merely named ``context`` without that annotation is an ordinary argument. Sync
+tools run on a worker thread (``agentlab._workers``), so several calls in one turn overlap.
 
 >>> def lookup_order(order_id: str) -> str:
 ...     '''Look an order up by id.

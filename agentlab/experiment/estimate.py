@@ -79,7 +79,8 @@ class Estimate:
     def __repr__(self) -> str:
         tasks = sum(r["tasks"] for r in self.rows)
         return (
-            f"<Estimate {plural(tasks, 'task')}: {plural(self.calls, 'model call')}, {self.tokens:,} tokens, "
+            f"<Estimate {plural(tasks, 'task')}: {plural(self.calls, 'model call')}, "
+            f"{self.tokens:,} tokens, "
             f"{_money(self.cost_usd)}>"
         )
 

@@ -218,7 +218,8 @@ class Team(Runnable):
     ) -> Handover:
         """The ``handoff`` span: the default context, the filter, what the receiver gets."""
         receiver = transfer.target
-        skip = 1 if sender.agent.instructions else 0
+        first = transfer.indices[0] if transfer.indices else None  # its system prompt, if any
+        skip = 1 if first is not None and ctx.trace.messages[first].role == "system" else 0
         history, history_indices = conv.history, transfer.indices[skip:]
         with ctx.span(
             "handoff", f"{sender.name} -> {receiver.name}", team_id, agent=sender.name
@@ -280,7 +281,7 @@ def _absorb(conv: TeamState, member: Member, n_input: int, messages: Sequence[Me
     """Take an invocation's messages into the conversation (its system prompt dropped)."""
     if not messages:
         return
-    skip = 1 if member.agent.instructions else 0
+    skip = 1 if messages[0].role == "system" else 0  # instructions (text or a function)
     conv.transcript.extend(messages[skip + n_input :])
     conv.history = list(messages[skip:])
 

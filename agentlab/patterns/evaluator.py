@@ -113,14 +113,13 @@ class EvaluatorOptimizer(Pattern):
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
         with ctx.span("evaluator", self.name, parent_id) as span:
             span.attributes = {"max_iterations": self.max_iterations, "accept": self.accept_rule}
-            best: tuple[float, int, Any] | None = None
+            best: tuple[float | None, int, Any] | None = None
             prompt: Any = input
             try:
                 for iteration in range(1, self.max_iterations + 1):
                     outcome, verdict = await self._round(input, prompt, iteration, ctx, span.id)
                     score = score_of(verdict)
-                    if verdict is not None and (best is None or score is None
-                                                or best[0] is None or score >= best[0]):  # fmt: skip
+                    if verdict is not None and _better(score, best):
                         best = (score, iteration, outcome.output)
                     if verdict is None or outcome.ok:  # broke, or accepted
                         if verdict is None:  # the contract: the best-scored attempt
@@ -227,6 +226,11 @@ def _next_input(input: Any, attempt: Any, verdict: Any, own_type: bool) -> list[
         Message.assistant(as_text(attempt)),
         Message.user(f"{feedback}\n\nWrite an improved version that addresses the feedback."),
     ]
+
+
+def _better(score: float | None, best: Any) -> bool:
+    """Whether an attempt scored ``score`` replaces ``best`` (ties and unscored: the latest)."""
+    return best is None or score is None or best[0] is None or score >= best[0]
 
 
 def score_of(verdict: Any) -> float | None:

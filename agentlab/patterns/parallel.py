@@ -21,25 +21,30 @@ Output: ``merge`` as a runnable gets the branch outputs as labelled text
 (``### <branch>`` headers, failed branches named as failed); ``merge`` as a function
 gets the list of successful outputs in branch order; no merge gives the list of
 outputs, with None for the branches that failed. Voting (``Parallel.vote``) is in
-``patterns/vote.py``.
+``patterns/vote.py``. ``Parallel.map(runnable, split)`` runs one runnable over the
+pieces ``split(input)`` gives, one branch each (labelled ``<name> #1``, ``#2``, ...).
+
+>>> import agentlab as al
+>>> al.Parallel.map(str.upper, split=lambda text: text.split(",")).run_sync("a,b").output
+['A', 'B']
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from agentlab._json import as_text
 from agentlab.core.context import RunContext
+from agentlab.core.ctx import call_with_value
 from agentlab.core.outcome import Outcome, failed_outcome, keep_partial
 from agentlab.core.runnable import Runnable
 from agentlab.errors import ConfigError, LimitExceeded
 from agentlab.patterns._base import Pattern
-from agentlab.patterns._steps import (
-    as_step,
-)
+from agentlab.patterns._steps import as_step, function_name, step_input
 from agentlab.patterns.vote import Picker
 
 _ON_ERROR = ("continue", "fail")
@@ -160,8 +165,6 @@ class Parallel(Pattern):
         >>> review = al.Parallel.map(analyst, split=lambda text: [  # doctest: +SKIP
         ...     f"{text}\n\nStakeholder: {s}" for s in ("customers", "staff", "investors")])
         """
-        from agentlab.patterns.mapped import Mapped
-
         return Mapped(runnable, split, merge, **options)
 
     async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
@@ -319,3 +322,56 @@ def labelled_text(labels: Sequence[str], outcomes: Sequence[Outcome]) -> str:
         )
         parts.append(f"### {label}\n{body}")
     return "\n\n".join(parts)
+
+
+class Mapped(Parallel):
+    """A ``Parallel`` whose branches are one runnable, each on its own piece of the input."""
+
+    def __init__(
+        self,
+        runnable: Runnable | Callable[[Any], Any],
+        split: Callable[[Any], Any],
+        merge: Runnable | Callable[[list[Any]], Any] | None = None,
+        **options: Any,
+    ) -> None:
+        step = as_step(runnable, "the runnable of Parallel.map")
+        if not callable(split) or isinstance(split, Runnable):
+            raise ConfigError(
+                f"Parallel.map needs split, a function input -> list of inputs, got {split!r}; "
+                "e.g. al.Parallel.map(analyst, split=lambda text: text.split('\\n\\n'))"
+            )
+        options["name"] = options.get("name") or f"Map {step.name}"
+        super().__init__([step], merge, **options)
+        self.split = split
+        self._inputs: list[Any] = []
+
+    async def _execute(self, input: Any, ctx: RunContext, parent_id: int | str) -> Outcome:
+        pieces = await call_with_value(ctx, parent_id, self.split, input)
+        if isinstance(pieces, (str, bytes, dict)) or not hasattr(pieces, "__iter__"):
+            raise TypeError(
+                f"split {function_name(self.split, 'function')!r} of {self.name!r} returned "
+                f"{type(pieces).__name__}, not a list of inputs (one branch each)"
+            )
+        pieces = list(pieces)
+        if not pieces:
+            raise ValueError(
+                f"split {function_name(self.split, 'function')!r} of {self.name!r} returned "
+                "no inputs; Parallel.map needs at least one"
+            )
+        block = copy.copy(self)  # this run's branches; the block itself stays as built
+        block.branches = (self.branches[0],) * len(pieces)
+        block.labels = _labels(block.branches)
+        block._inputs = pieces
+        return await Parallel._execute(block, input, ctx, parent_id)
+
+    async def _run_branch(
+        self, index: int, input: Any, ctx: RunContext, parent_id: int | str
+    ) -> Outcome:
+        piece = self._inputs[index]
+        return await super()._run_branch(
+            index, step_input(self.branches[index], piece), ctx, parent_id
+        )
+
+    def __repr__(self) -> str:
+        split = function_name(self.split, "split")
+        return f"Parallel.map({self.branches[0].name}, split={split})"

@@ -42,3 +42,24 @@ def test_handoffs_are_fixed_and_the_error_says_how_to_change_them() -> None:
     assert [a.name for a in wider.handoffs] == ["Sales", "Support"]
     with pytest.raises(AttributeError, match="no_such"):
         faq.handoffs.no_such  # noqa: B018 - other attributes stay ordinary errors
+
+
+@pytest.mark.parametrize("instructions", [lambda ctx: "", lambda ctx: f"Serve {ctx.deps}."])
+def test_instructions_functions_in_a_team_keep_the_history_right(instructions: object) -> None:
+    seen: list[list[str]] = []
+
+    def faq_model(messages, tools):
+        seen.append([m.role for m in messages])
+        return "answer"
+
+    faq = al.Agent("FAQ", instructions="Answer FAQs.", model=al.FunctionModel(faq_model))
+    triage = al.Agent(
+        "Triage",
+        instructions=instructions,
+        handoffs=[faq],  # type: ignore[arg-type]
+        model=al.ScriptedModel([al.ToolCall("transfer_to_faq", {"intent": "faq"})]),
+    )
+    run = al.Team([triage, faq], entry=triage).run_sync("question", deps="Ada")
+    assert run.status == "completed" and run.output == "answer"
+    # FAQ's own prompt, the question, Triage's transfer call and result, the handoff note
+    assert seen[0] == ["system", "user", "assistant", "tool", "system"]

@@ -38,8 +38,8 @@ def _echo_feedback(answers: list[str]):  # the generator records what it was tol
 
 def test_evaluator_own_type_is_kept_and_accept_decides_from_it() -> None:
     coder = _coder("v1", "v2")
-    reviewer = al.Agent("Reviewer", output_type=Review, model=al.ScriptedModel([
-        {"approved": False, "notes": "add tests"}, {"approved": True, "notes": "fine"}]))  # fmt: skip
+    answers = [{"approved": False, "notes": "add tests"}, {"approved": True, "notes": "fine"}]
+    reviewer = al.Agent("Reviewer", output_type=Review, model=al.ScriptedModel(answers))
     loop = al.EvaluatorOptimizer(coder, reviewer, max_iterations=3, accept=lambda r: r.approved)
     run = loop.run_sync("write it")
     assert run.status == "completed" and run.output == "v2"

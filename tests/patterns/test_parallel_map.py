@@ -93,8 +93,8 @@ def test_orchestrator_lists_each_worker_with_its_description_even_a_chain() -> N
 
 
 def test_orchestrator_planner_with_instructions_function() -> None:
-    planner = al.Agent("Planner", instructions=lambda ctx: f"Plan for {ctx.deps}.",
-                       model=al.ScriptedModel([{"tasks": [{"worker": "w", "task": "t"}]}]))  # fmt: skip
+    plan = al.ScriptedModel([{"tasks": [{"worker": "w", "task": "t"}]}])
+    planner = al.Agent("Planner", instructions=lambda ctx: f"Plan for {ctx.deps}.", model=plan)
     desk = al.Orchestrator(planner, workers={"w": al.Agent("W", model=al.ScriptedModel(["x"]))},
                            synthesizer=al.Agent("S", model=al.ScriptedModel(["done"])))  # fmt: skip
     run = desk.run_sync("go", deps="Ada")
