@@ -53,8 +53,12 @@ def test_instructions_functions_in_a_team_keep_the_history_right(instructions: o
         return "answer"
 
     faq = al.Agent("FAQ", instructions="Answer FAQs.", model=al.FunctionModel(faq_model))
-    triage = al.Agent("Triage", instructions=instructions, handoffs=[faq],  # type: ignore[arg-type]
-                      model=al.ScriptedModel([al.ToolCall("transfer_to_faq", {"intent": "faq"})]))
+    triage = al.Agent(
+        "Triage",
+        instructions=instructions,
+        handoffs=[faq],  # type: ignore[arg-type]
+        model=al.ScriptedModel([al.ToolCall("transfer_to_faq", {"intent": "faq"})]),
+    )
     run = al.Team([triage, faq], entry=triage).run_sync("question", deps="Ada")
     assert run.status == "completed" and run.output == "answer"
     # FAQ's own prompt, the question, Triage's transfer call and result, the handoff note
