@@ -67,3 +67,6 @@ LOCAL_MODEL := $(PYTHON) scripts/local_model.py --venv $(LOCAL_MODEL_VENV)
 
 local-model: ## serve SmolLM2-135M on 127.0.0.1:8080 (LOCAL_MODEL_PORT, LOCAL_MODEL_HOST), no key; first build 6-18 min, needs cc + cmake
 	$(LOCAL_MODEL) --host $(LOCAL_MODEL_HOST) --port $(LOCAL_MODEL_PORT)
+
+test-real: install ## real-model path end to end: local model on a free port, provider tests, every notebook's real cells
+	$(PYTHON) scripts/test_real.py --python $(BIN)/python --venv $(LOCAL_MODEL_VENV)
