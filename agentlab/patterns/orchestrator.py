@@ -77,7 +77,7 @@ class Orchestrator(Pattern):
         name: str | None = None,
         limits: Any = None,
     ) -> None:
-        from agentlab.patterns.decisions import Plan
+        from agentlab.patterns.decisions import plan_for
 
         self._configure(name, limits)
         if not isinstance(planner, Agent):
@@ -97,7 +97,8 @@ class Orchestrator(Pattern):
         self.max_tasks = max_tasks
         self.planner = planner
         self._planner = planner.clone(
-            output_type=Plan, instructions=_planner_instructions(planner, self.workers, max_tasks)
+            output_type=plan_for(self.workers),
+            instructions=_planner_instructions(planner, self.workers, max_tasks),
         )
         self._by_name = {normalize(k): k for k in self.workers}
         if len(self._by_name) < len(self.workers):
