@@ -223,7 +223,8 @@ def scores_by_iteration(data: Any, accept: float | None = None) -> Chart:
     )
     chart = base.mark_line() + points
     if accept is not None:
-        line = alt.Chart(alt.Data(values=[{"accept": float(accept), "label": f"accept {accept:g}"}]))
+        threshold = {"accept": float(accept), "label": f"accept {accept:g}"}
+        line = alt.Chart(alt.Data(values=[threshold]))
         rule = line.mark_rule(strokeDash=[4, 4], color="gray").encode(y="accept:Q")
         text = line.mark_text(align="left", dx=4, dy=-6, color="gray").encode(
             y="accept:Q", text="label:N", x=alt.value(0)

@@ -1,7 +1,8 @@
 """Opt-in: a real model with no key (``make local-model``), checked for structure only.
 
 Start the server in another terminal with ``make local-model``, then run
-``AGENTLAB_LOCAL_MODEL_URL=http://127.0.0.1:8080/v1 pytest tests/models/test_provider_local_model.py``.
+``AGENTLAB_LOCAL_MODEL_URL=http://127.0.0.1:8080/v1 pytest
+tests/models/test_provider_local_model.py`` (``make test-real`` does both).
 SmolLM2-135M is a toy: these tests check that the server answers and that a forced
 tool call parses, never the quality of an answer.
 """
