@@ -13,7 +13,8 @@ responses for them are plain dicts, e.g. ``{"score": 8, "feedback": "Good."}``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
@@ -37,7 +38,7 @@ class Plan(BaseModel):
     tasks: list[PlanTask] = Field(min_length=1, description="The tasks, at least one.")
 
 
-def plan_for(workers: Sequence[str]) -> type[Plan]:
+def plan_for(workers: Iterable[str]) -> type[Plan]:
     """A ``Plan`` whose JSON schema lists the worker names as an ``enum``.
 
     A provider that constrains output to the schema (OpenAI's structured output,
@@ -48,7 +49,7 @@ def plan_for(workers: Sequence[str]) -> type[Plan]:
     ...     "worker"]["enum"]
     ['formal', 'playful']
     """
-    names = list(workers)
+    names: list[Any] = list(workers)
     task = create_model(
         "PlanTask",
         __base__=PlanTask,
