@@ -16,9 +16,12 @@ import pytest
 import agentlab as al
 
 URL = os.environ.get("AGENTLAB_LOCAL_MODEL_URL")
-pytestmark = pytest.mark.skipif(
-    not URL, reason="opt-in: run `make local-model`, set AGENTLAB_LOCAL_MODEL_URL"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not URL, reason="opt-in: run `make local-model`, set AGENTLAB_LOCAL_MODEL_URL"
+    ),
+    pytest.mark.timeout(900),  # a toy on a busy 2-core CPU: minutes, not the usual 120 s
+]
 
 
 def lookup_order(order_id: str) -> str:
