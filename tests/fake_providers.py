@@ -9,6 +9,11 @@ the documented rules the adapters must respect) and answers 400 with the reason,
 using up a scripted reply, when it breaks one.
 
     server.push(openai_text("hi"), error(429, "slow down", retry_after="0.2"))
+
+``FakeProviderServer(llama_cpp=True)`` (``serving(llama_cpp=True)``) also refuses what
+llama-cpp-python's server refuses, with its HTTP 500 and its error text: a
+``response_format`` other than ``text``/``json_object`` (``json_object`` may carry a
+``schema``), and null message content.
 """
 
 from __future__ import annotations
@@ -45,7 +50,8 @@ class Seen:
 class FakeProviderServer:
     """Threaded HTTP server on 127.0.0.1 with a random port."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, llama_cpp: bool = False) -> None:
+        self.llama_cpp = llama_cpp
         self.replies: list[Reply] = []
         self.requests: list[Seen] = []
         self.in_flight = self.max_in_flight = 0  # requests being answered at once (peak)
@@ -122,6 +128,8 @@ class FakeProviderServer:
     def _next(self, seen: Seen) -> Reply:
         with self.lock:
             self.requests.append(seen)
+            if self.llama_cpp and (problem := llama_cpp_problem(seen.body)) is not None:
+                return Reply(500, _llama_error(problem))
             problem = request_problem(seen.path, seen.body)
             if problem is not None:
                 return Reply(400, _error_body(seen.path, problem, "invalid_request_error"))
@@ -142,6 +150,31 @@ def _error_body(path: str, message: str, kind: str = "api_error") -> dict[str, A
     if path.endswith("/messages"):
         return {"type": "error", "error": {"type": kind, "message": message}}
     return {"error": {"message": message, "type": kind, "code": None}}
+
+
+def _llama_error(problem: str) -> dict[str, Any]:
+    message = (f"1 validation error:\n  {problem}\n\n  File \"llama_cpp/server/app.py\", "
+               "line 376, in create_chat_completion\n    POST /v1/chat/completions")  # fmt: skip
+    return {"error": {"message": message, "type": "internal_server_error",
+                      "param": None, "code": None}}  # fmt: skip
+
+
+def llama_cpp_problem(body: Any) -> str | None:
+    """What llama-cpp-python 0.3 refuses (its pydantic errors, as its server words them)."""
+    if not isinstance(body, dict):
+        return None
+    kind = (body.get("response_format") or {}).get("type", "text")
+    if kind not in ("text", "json_object"):
+        expected = "\"'text' or 'json_object'\""
+        return ("{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+                f"'msg': \"Input should be 'text' or 'json_object'\", "
+                f"'input': '{kind}', 'ctx': {{'expected': {expected}}}}}")  # fmt: skip
+    for i, m in enumerate(body.get("messages") or ()):
+        if m.get("content") is None:
+            return (f"{{'type': 'string_type', 'loc': ('body', 'messages', {i}, "
+                    f"'ChatCompletionRequest{str(m.get('role')).title()}Message', 'content'), "
+                    "'msg': 'Input should be a valid string', 'input': None}")  # fmt: skip
+    return None
 
 
 # -- the request rules of the real services (their error texts, shortened) -------------
@@ -179,7 +212,7 @@ def openai_problem(body: dict[str, Any]) -> str | None:
             )
         if m.get("role") == "assistant":
             pending = {c["id"] for c in m.get("tool_calls") or ()}
-            if not pending and not isinstance(m.get("content"), (str, list)):
+            if not isinstance(m.get("content"), (str, list)):  # stricter than OpenAI: null
                 return (f"messages.[{i}].content: Invalid value for 'content': expected a "
                         "string, got null.")  # fmt: skip
     return None
@@ -399,9 +432,9 @@ def _anthropic_events(message: dict[str, Any]) -> list[tuple[str, dict[str, Any]
 
 
 @contextmanager
-def serving() -> Iterator[FakeProviderServer]:
+def serving(*, llama_cpp: bool = False) -> Iterator[FakeProviderServer]:
     """A started server, stopped on exit (test files wrap it in a ``server`` fixture)."""
-    server = FakeProviderServer().start()
+    server = FakeProviderServer(llama_cpp=llama_cpp).start()
     try:
         yield server
     finally:

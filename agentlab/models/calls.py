@@ -161,6 +161,7 @@ class CallPolicy:
     max_retries: int = 3
     backoff_s: float = 0.5
     timeout_s: float | None = None  # one attempt's whole wall time, body included
+    retry_timeouts: bool = True  # False for a local server: a slow CPU is slow again
 
 
 @dataclass(slots=True)
@@ -207,6 +208,13 @@ async def call_with_retries(
             failure.message += (
                 f" (the server asks to wait {failure.retry_after:g} s before retrying, "
                 f"longer than the kit waits, {MAX_RETRY_AFTER_S:g} s: try again later)"
+            )
+        if failure.kind == "timeout" and not policy.retry_timeouts:
+            failure.retryable = False
+            failure.message += (
+                f" (no answer within timeout_s={policy.timeout_s:g} s; a local server on a "
+                "small CPU is slow again on a retry: pass a larger timeout_s, e.g. "
+                "OpenAIModel(..., timeout_s=900), or a shorter prompt)"
             )
         if not failure.retryable or record.attempts > policy.max_retries:
             raise failure.error(policy, record) from None
@@ -294,7 +302,7 @@ def classify(exc: Exception) -> Failure:
         message = _provider_message(body) or getattr(exc, "message", None) or safe_str(exc)
         response = getattr(exc, "response", None)
         headers = getattr(response, "headers", None) or {}
-        retryable = status in _RETRYABLE_STATUS or status >= 500
+        retryable = status in _RETRYABLE_STATUS or (status >= 500 and not says_invalid(message))
         return Failure(retryable, status, str(message), retry_after(headers), "http", body)
     name = type(exc).__name__
     if isinstance(exc, ValueError) and name == "JSONDecodeError":
@@ -306,6 +314,22 @@ def classify(exc: Exception) -> Failure:
         detail = f"{safe_str(exc)} ({safe_str(cause)})" if cause is not None else safe_str(exc)
         return Failure(True, None, detail, kind="connection")
     return Failure(False, None, f"{name}: {safe_str(exc)}", kind="other")
+
+
+_INVALID_REQUEST = ("input should be", "should be", "must be", "invalid", "unsupported")
+
+
+def says_invalid(message: object) -> bool:
+    """True when a 5xx body says the request itself is wrong (llama.cpp answers 500 for
+    that): sending it again cannot help.
+
+    >>> says_invalid("response_format type must be one of 'text' or 'json_object'")
+    True
+    >>> says_invalid("upstream overloaded")
+    False
+    """
+    text = str(message).lower()
+    return any(marker in text for marker in _INVALID_REQUEST)
 
 
 def _provider_message(body: Any) -> str | None:

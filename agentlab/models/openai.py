@@ -12,11 +12,12 @@ lives here and nowhere else.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agentlab.errors import ModelError
+from agentlab.errors import ModelError, ModelHTTPError
 from agentlab.messages import Message, ToolCall
 from agentlab.models.base import (
     UNKNOWN_USAGE,
@@ -42,14 +43,19 @@ class OpenAIModel(ProviderModel):
         api_key: Defaults to the ``OPENAI_API_KEY`` environment variable.
         priced_as: Price key for genai-prices (default ``"openai:<model>"``).
         max_retries: Retries on 429, 5xx, timeouts and connection errors.
-        timeout_s: Per-attempt timeout in seconds.
+        timeout_s: Per-attempt timeout in seconds (default 60; 600 for a local server,
+            whose timeouts are not retried: a small CPU is as slow the second time).
         backoff_s: First backoff wait (doubles each retry) when no ``retry-after`` is sent.
 
     Settings (``Agent(settings=...)``) pass through: ``temperature``, ``max_tokens``,
     ``tool_choice`` (``"auto"``, ``"none"``, ``"required"``, or a tool name to force
     it), ...; keys the SDK does not take (e.g. llama.cpp's ``top_k``) go into the
     request body unchanged. Structured output
-    (``output_type``) is sent as ``response_format`` with the JSON schema.
+    (``output_type``) is sent as ``response_format`` with the JSON schema; a server that
+    refuses ``json_schema`` (llama.cpp, llama-cpp-python) gets ``json_object`` with the
+    schema beside it (their grammar-constrained JSON) and in the instructions, then plain
+    ``json_object``: remembered per server for the process, recorded on the model span as
+    ``response_format_fallback``; the answer is still validated against ``output_type``.
 
     >>> model = OpenAIModel("gpt-4o-mini", max_retries=5)
     """
@@ -69,17 +75,82 @@ class OpenAIModel(ProviderModel):
             api_key=key, base_url=self.base_url, max_retries=0, timeout=self.timeout_s
         )
 
+    async def respond(self, request: ModelRequest) -> ModelResponse:
+        """One call; structured output falls back to what the server accepts (see above)."""
+        if request.output_schema is None:
+            return await super().respond(request)
+        server = self.server()
+        notes: list[str] = []
+        while True:
+            mode = FORMAT_MODES.get(server, FORMATS[0])
+            try:
+                params = request_params(self.model, request, mode)
+                response = await self._respond_params(params, request)
+            except ModelHTTPError as exc:
+                following = next_format(mode, exc)
+                if following is None:
+                    raise
+                FORMAT_MODES[server] = following
+                notes.append(f"{mode} refused (HTTP {exc.status_code}); sent {following}")
+                continue
+            if mode == FORMATS[0]:
+                return response
+            note = "; ".join(notes) or f"{mode} (this server refused json_schema before)"
+            attributes = {**response.attributes, "response_format_fallback": note}
+            return dataclasses.replace(response, attributes=attributes)
 
-def request_params(model: str, request: ModelRequest) -> dict[str, Any]:
-    """The keyword arguments for ``chat.completions.create``."""
-    params: dict[str, Any] = {"model": model, "messages": to_openai_messages(request.messages)}
+
+FORMATS = ("json_schema", "json_object with schema", "json_object")
+"""Structured-output request forms, tried in this order."""
+FORMAT_MODES: dict[str, str] = {}
+"""server -> the form it accepts, learned in this process (``.clear()`` forgets)."""
+
+
+def next_format(mode: str, exc: ModelHTTPError) -> str | None:
+    """The form to try after the server refused ``mode``, or None when ``exc`` is no refusal."""
+    text = f"{exc} {json.dumps(exc.body, default=str)}".lower()
+    if exc.status_code not in (400, 422, 500) or "response_format" not in text + mode:
+        return None
+    if mode == FORMATS[0] and ("json_schema" in text or "response_format" in text):
+        return FORMATS[1]
+    if mode == FORMATS[1] and ("schema" in text or "response_format" in text):
+        return FORMATS[2]
+    return None
+
+
+def request_params(
+    model: str, request: ModelRequest, output_form: str = FORMATS[0]
+) -> dict[str, Any]:
+    """The keyword arguments for ``chat.completions.create``.
+
+    ``output_form`` is one of ``FORMATS``: how structured output is asked for.
+    """
+    messages = request.messages
+    if request.output_schema is not None and output_form != FORMATS[0]:
+        messages = with_schema_instruction(messages, request.output_schema)
+    params: dict[str, Any] = {"model": model, "messages": to_openai_messages(messages)}
     if request.tools:
         params["tools"] = [to_openai_tool(t) for t in request.tools]
     for key, value in request.settings.items():
         params[key] = tool_choice(value) if key == "tool_choice" else value
     if request.output_schema is not None:
-        params["response_format"] = response_format(request.output_schema)
+        params["response_format"] = response_format(request.output_schema, output_form)
     return params
+
+
+def with_schema_instruction(
+    messages: Sequence[Message], schema: Mapping[str, Any]
+) -> list[Message]:
+    """The messages with a system line asking for one JSON object matching ``schema``."""
+    line = "Answer with one JSON object, nothing else, matching this JSON schema: " + json.dumps(
+        schema, ensure_ascii=False
+    )
+    out = list(messages)
+    if out and out[0].role == "system":
+        out[0] = dataclasses.replace(out[0], content=f"{out[0].content}\n\n{line}")
+    else:
+        out.insert(0, Message(role="system", content=line))
+    return out
 
 
 def to_openai_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
@@ -87,9 +158,8 @@ def to_openai_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for m in messages:
         if m.role == "assistant":
-            # null content is allowed only beside tool calls; an empty answer is ""
-            content = m.content or (None if m.tool_calls else "")
-            entry: dict[str, Any] = {"role": "assistant", "content": content}
+            # never null: llama.cpp and others refuse it even beside tool calls
+            entry: dict[str, Any] = {"role": "assistant", "content": m.content or ""}
             if m.tool_calls:
                 entry["tool_calls"] = [
                     {"id": c.id, "type": "function",
@@ -133,7 +203,12 @@ def tool_choice(value: Any) -> Any:
     return value
 
 
-def response_format(schema: Mapping[str, Any]) -> dict[str, Any]:
+def response_format(schema: Mapping[str, Any], form: str = FORMATS[0]) -> dict[str, Any]:
+    """``response_format`` for one of ``FORMATS`` (llama.cpp reads ``schema`` as a grammar)."""
+    if form == FORMATS[1]:
+        return {"type": "json_object", "schema": dict(schema)}
+    if form == FORMATS[2]:
+        return {"type": "json_object"}
     name = str(schema.get("title") or "output")
     safe = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in name)[:64]
     return {"type": "json_schema", "json_schema": {"name": safe, "schema": dict(schema)}}

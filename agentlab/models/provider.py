@@ -24,6 +24,11 @@ from agentlab.models.calls import CallPolicy, call_with_retries
 from agentlab.usage import price_for
 
 PLACEHOLDER_KEY = "not-needed-for-a-local-server"
+DEFAULT_TIMEOUT_S = 60.0
+"""Per-attempt timeout for a provider's own servers."""
+LOCAL_TIMEOUT_S = 600.0
+"""Per-attempt timeout for a local server (no retry on its timeouts): a small CPU can
+take minutes over a long prompt."""
 
 
 def _finite(value: object) -> bool:
@@ -97,7 +102,7 @@ class ProviderModel:
         api_key: str | None = None,
         priced_as: str | None = None,
         max_retries: int = 3,
-        timeout_s: float = 60.0,
+        timeout_s: float | None = None,
         backoff_s: float = 0.5,
     ) -> None:
         if not isinstance(model, str) or not model.strip():
@@ -107,6 +112,9 @@ class ProviderModel:
                 f"model name {model!r} has spaces around it; "
                 f"write '{self.provider}:{model.strip()}'"
             )
+        local = is_local(base_url)
+        if timeout_s is None:  # a CPU-served local model may take minutes on a long prompt
+            timeout_s = LOCAL_TIMEOUT_S if local else DEFAULT_TIMEOUT_S
         if not (
             type(max_retries) is int and max_retries >= 0
             and _finite(timeout_s) and timeout_s > 0 and _finite(backoff_s) and backoff_s >= 0
@@ -133,6 +141,7 @@ class ProviderModel:
         self.policy = CallPolicy(
             self.provider, self.base_url, f"{self.provider}:{model}", self.key_variable,
             max_retries=max_retries, backoff_s=backoff_s, timeout_s=timeout_s,
+            retry_timeouts=not local,
         )  # fmt: skip
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any]
         self._clients = weakref.WeakKeyDictionary()
@@ -193,10 +202,17 @@ class ProviderModel:
     # -- one call ----------------------------------------------------------------------
     async def respond(self, request: ModelRequest) -> ModelResponse:
         """Call the provider (retries and concurrency limit in ``calls.py``)."""
-        public_settings(request.settings)  # registers credentials: an echo of one is redacted
+        return await self._respond_params(self._request_params(request), request)
+
+    async def _respond_params(
+        self, params: dict[str, Any], request: ModelRequest | None = None
+    ) -> ModelResponse:
+        """One call with these request parameters (retried as ``calls.py`` says)."""
+        if request is not None:
+            public_settings(request.settings)  # registers credentials: an echo is redacted
         client = self.client()
         create = self._create(client)
-        params = fit_to_sdk(create, self._request_params(request))
+        params = fit_to_sdk(create, params)
         if streaming():  # someone watches the text arrive: the SDK's streaming call
             raw, record = await call_with_retries(self.policy, lambda: self._stream(client, params))
         else:

@@ -13,7 +13,10 @@ responses for them are plain dicts, e.g. ``{"score": 8, "feedback": "Good."}``.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, Field, create_model
 
 
 class PlanTask(BaseModel):
@@ -33,6 +36,28 @@ class Plan(BaseModel):
     """
 
     tasks: list[PlanTask] = Field(min_length=1, description="The tasks, at least one.")
+
+
+def plan_for(workers: Iterable[str]) -> type[Plan]:
+    """A ``Plan`` whose JSON schema lists the worker names as an ``enum``.
+
+    A provider that constrains output to the schema (OpenAI's structured output,
+    llama.cpp's grammar) can then only name real workers; validation stays as lenient
+    as ``Plan``'s, so a misspelt name still reaches the Orchestrator's own check.
+
+    >>> plan_for(["formal", "playful"]).model_json_schema()["$defs"]["PlanTask"]["properties"][
+    ...     "worker"]["enum"]
+    ['formal', 'playful']
+    """
+    names: list[Any] = list(workers)
+    task = create_model(
+        "PlanTask",
+        __base__=PlanTask,
+        worker=(str, Field(description="The name of the worker to give this task to.",
+                           json_schema_extra={"enum": names})),
+    )  # fmt: skip
+    tasks = (list[task], Field(min_length=1, description="The tasks, at least one."))  # type: ignore[valid-type]
+    return create_model("Plan", __base__=Plan, tasks=tasks)
 
 
 class Verdict(BaseModel):

@@ -82,7 +82,7 @@ class Orchestrator(Pattern):
         limits: Any = None,
         description: str | None = None,
     ) -> None:
-        from agentlab.patterns.decisions import Plan
+        from agentlab.patterns.decisions import plan_for
 
         self._configure(name, limits, description=description)
         if not isinstance(planner, Agent):
@@ -109,7 +109,7 @@ class Orchestrator(Pattern):
                 "leave output_type unset and the planner answers al.Plan"
             )
         self._planner = planner.clone(
-            output_type=planner.output_type or Plan,
+            output_type=planner.output_type or plan_for(self.workers),
             instructions=_planner_instructions(planner, self.workers, max_tasks),
         )
         self._by_name = {normalize(k): k for k in self.workers}

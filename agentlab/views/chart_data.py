@@ -62,10 +62,24 @@ def spans_frame(data: Any) -> pd.DataFrame:
     )
 
 
+SIMULATED_MODELS = ("scripted", "function:", "sim:")
+"""Model span names of scripted, function and teaching-simulation models."""
+
+
 def runs_note(frame: pd.DataFrame) -> str:
-    """`` (3 runs)`` for a title when the frame holds several traces."""
+    """`` (3 runs)`` for a title when the frame holds several traces, and `` (simulated)``
+    when every model call in it was scripted or simulated (no real model answered)."""
     n = frame["trace_id"].nunique() if "trace_id" in frame and len(frame) else 1
-    return "" if n <= 1 else f" ({n} runs)"
+    return ("" if n <= 1 else f" ({n} runs)") + simulated_note(frame)
+
+
+def simulated_note(frame: pd.DataFrame) -> str:
+    """`` (simulated)`` when the frame has model spans and none is a real model's."""
+    if "kind" not in frame or "name" not in frame:
+        return ""
+    names = frame.loc[frame["kind"] == "model", "name"].astype(str)
+    simulated = names.str.startswith(SIMULATED_MODELS)
+    return " (simulated)" if len(names) and bool(simulated.all()) else ""
 
 
 def attrs_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:

@@ -187,8 +187,13 @@ def _status_and_recorded_marks(frame: pd.DataFrame) -> int:
     return sum(r is not None for r in recorded)
 
 
-def scores_by_iteration(data: Any) -> Chart:
-    """Evaluator-optimizer: the score of each iteration, accepted ones marked."""
+def scores_by_iteration(data: Any, accept: float | None = None) -> Chart:
+    """Evaluator-optimizer: the score of each iteration, accepted ones marked.
+
+    ``accept``: the acceptance threshold, drawn as a dashed line labelled "accept".
+
+    >>> al.charts.scores_by_iteration(run.trace, accept=0.8)  # doctest: +SKIP
+    """
     alt = _alt()
     frame = spans_frame(data)
     rows = attrs_frame(frame, "iteration")
@@ -212,7 +217,16 @@ def scores_by_iteration(data: Any) -> Chart:
             scale=alt.Scale(domain=["accepted", "rejected"], range=["diamond", "circle"]),
         )
     )
-    return (base.mark_line() + points).properties(title=f"Score by iteration{runs_note(frame)}")
+    chart = base.mark_line() + points
+    if accept is not None:
+        threshold = {"accept": float(accept), "label": f"accept {accept:g}"}
+        line = alt.Chart(alt.Data(values=[threshold]))
+        rule = line.mark_rule(strokeDash=[4, 4], color="gray").encode(y="accept:Q")
+        text = line.mark_text(align="left", dx=4, dy=-6, color="gray").encode(
+            y="accept:Q", text="label:N", x=alt.value(0)
+        )
+        chart = chart + rule + text
+    return chart.properties(title=f"Score by iteration{runs_note(frame)}")
 
 
 def votes(data: Any) -> Chart:

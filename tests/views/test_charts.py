@@ -393,3 +393,24 @@ def test_importing_charts_changes_no_renderer_and_a_chosen_one_is_kept():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["default", "png"]
+
+
+def test_scores_by_iteration_draws_the_accept_line_when_given():
+    plain = charts.scores_by_iteration(patterns_trace())
+    with_line = charts.scores_by_iteration(patterns_trace(), accept=0.8)
+    assert marks(plain).count("rule") == 0
+    assert marks(with_line).count("rule") == 1 and "text" in marks(with_line)
+    assert '"accept 0.8"' in with_line.to_json()
+
+
+def test_charts_of_scripted_runs_say_simulated_on_their_own():
+    import asyncio
+
+    import agentlab as al
+
+    scripted = al.Agent(name="A", model=al.ScriptedModel(["hi"]))
+    trace = asyncio.run(scripted.run("x")).trace
+    assert charts.timeline(trace).to_dict()["title"].endswith("(simulated)")
+    frame = trace.to_pandas()
+    frame.loc[frame["kind"] == "model", "name"] = "openai:smollm2@http://127.0.0.1:8080/v1"
+    assert "(simulated)" not in charts.timeline(frame).to_dict()["title"]
