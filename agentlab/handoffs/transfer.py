@@ -18,7 +18,8 @@ from typing import Any
 from agentlab._json import as_text
 from agentlab.core.agent import Agent
 from agentlab.core.context import RunContext
-from agentlab.core.loop import charge_or_stop, run_agent, run_tool_calls
+from agentlab.core.loop import run_agent, run_tool_calls
+from agentlab.core.model_turn import charge_or_stop
 from agentlab.core.names import snake_case, transfer_tool_name
 from agentlab.core.outcome import Outcome
 from agentlab.core.runnable import Runnable
