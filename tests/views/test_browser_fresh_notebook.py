@@ -6,16 +6,11 @@ Skips without Chromium (fails with AGENTLAB_REQUIRE_BROWSER=1), like test_browse
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from lab_server import jupyterlab, require_chromium
 from test_browser import CHROMIUM_ARGS, open_viewer
 from trace_samples import handoff_trace
 
@@ -26,45 +21,13 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    if shutil.which("chromium") is None:
-        reason = "needs Chromium: apt-get install -y chromium (then `chromium` is on PATH)"
-        if os.environ.get("AGENTLAB_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"AGENTLAB_REQUIRE_BROWSER=1 but no browser: {reason}")
-        pytest.skip(reason)
+    require_chromium()
     root = tmp_path_factory.mktemp("fresh")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")  # as a clone has them
-    port = _free_port()
-    jupyter = Path(sys.executable).with_name("jupyter")
-    server = subprocess.Popen(
-        [str(jupyter), "lab", "--allow-root", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
-         "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={root}",
-         f"--LabApp.workspaces_dir={root / '.ws'}", f"--LabApp.user_settings_dir={root / '.us'}"],
-        cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "JUPYTER_DATA_DIR": str(root / ".data")},  # no trust database
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("JupyterLab did not start within 60 s")
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with jupyterlab(root, env={"JUPYTER_DATA_DIR": str(root / ".data")}) as url:  # no trust db
+        yield url
 
 
 @pytest.mark.parametrize("name", ["00_tour"])
