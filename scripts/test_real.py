@@ -40,7 +40,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--python", default=str(ROOT / ".venv/bin/python"))
     parser.add_argument("--venv", default=str(ROOT / ".venv/local-model"))
-    parser.add_argument("--notebook-timeout", type=float, default=600)
+    parser.add_argument("--cell-timeout", type=float, default=300, help="seconds per cell")
+    parser.add_argument("--deadline", type=float, default=25, help="minutes for everything")
     parser.add_argument("notebooks", nargs="*", help="default: every notebooks/*.ipynb")
     args = parser.parse_args()
     started = time.monotonic()
@@ -83,7 +84,7 @@ def main() -> int:
                 "no:cacheprovider",
                 "tests/models/test_provider_local_model.py",
             ],
-            900,
+            600,
             env,
         )
         print(out.strip().splitlines()[-1] if out.strip() else "(no output)", flush=True)
@@ -93,6 +94,11 @@ def main() -> int:
             failures.append(f"provider structure tests (exit {code}):\n{out}")
         notebooks = args.notebooks or sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
         for notebook in notebooks:
+            if time.monotonic() - started > args.deadline * 60:
+                failures.append(
+                    f"{Path(notebook).name}: not run, past the {args.deadline:g} min deadline"
+                )
+                continue
             failures += check_notebook(Path(notebook), work, env, args)
     finally:
         local_model.main(["--stop", str(pid_file)])
@@ -111,10 +117,14 @@ def check_notebook(
     out_file = work / notebook.name
     began = time.monotonic()
     command = [args.python, str(runner), str(notebook), str(out_file),
-               "--timeout", f"{args.notebook_timeout:g}"]  # fmt: skip
-    code, out = run(command, args.notebook_timeout * 3, env)
+               "--timeout", f"{args.cell_timeout:g}"]  # fmt: skip
+    code, out = run(command, args.cell_timeout * 3, env)
     took = time.monotonic() - began
     print(f"  {notebook.name}: {'FAILED' if code else 'ok'} in {took:.0f} s", flush=True)
+    if not code:  # what each real run did (not the kernel's own warnings)
+        print(
+            "\n".join(ln for ln in out.splitlines() if not ln.startswith("[IPKernel")), flush=True
+        )
     return [f"{notebook.name} (exit {code}):\n{out[-2500:]}"] if code else []
 
 
