@@ -29,9 +29,9 @@ EXPECTED_RUNS = {
     "04_orchestrator_workers": 1,  # the copy desk, once
     "05_evaluator_optimizer": 1,  # the MinStack loop, once
     "06_handoffs": 1,  # the app-crash conversation
-    "07_failure_modes": 3,  # 3 ledgers through 4 copying steps
+    "07_failure_modes": 12,  # 3 ledgers through 4 chains (1, 2, 4 steps; 4 gated)
     "08_measure_the_right_thing": 8,  # estimate() pilots 2 tickets, then 6 are measured
-    "09_when_to_use_what": 6,  # single agent and vote of 3 on 3 problems
+    "09_when_to_use_what": 12,  # the four designs on 3 problems
 }
 BEFORE = f"""import sys as _sys
 _sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
