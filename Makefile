@@ -88,7 +88,7 @@ LOCAL_MODEL_PORT ?= 8080
 LOCAL_MODEL_HOST ?= 127.0.0.1
 LOCAL_MODEL := $(PYTHON) scripts/local_model.py --venv $(LOCAL_MODEL_VENV)
 
-local-model: ## serve SmolLM2-135M on 127.0.0.1:8080 (LOCAL_MODEL_PORT, LOCAL_MODEL_HOST), no key; first build 6-18 min, needs cc + cmake
+local-model: ## serve SmolLM2-135M on 127.0.0.1:8080 (LOCAL_MODEL_PORT, LOCAL_MODEL_HOST), no key; first build ~5 min (more on a busy machine), needs cc + cmake
 	$(LOCAL_MODEL) --host $(LOCAL_MODEL_HOST) --port $(LOCAL_MODEL_PORT)
 
 test-real: install ## real-model path end to end: local model on a free port, provider tests, every notebook's real cells
