@@ -47,12 +47,15 @@ SECRET_VARIABLES = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "AGENTLAB_MODEL")
 # The article's claims (issue 9), each made visible by a cell with a chart: claim -> cell.
 CLAIM_CHARTS = {
     "3-5 routes vs 15 routes misrouting (simulated)": ("02_routing", "02-09"),
-    "3 vs 15 labels, a real model replayed from its recording": ("02_routing", "02-12"),
+    "3, 5 and 15 labels, simulated beside a real model's recording": ("02_routing", "02-12"),
     "chain latency adds up (4 agents x 2 s, scaled down)": ("01_prompt_chaining", "01-09"),
-    "parallel cost multiplies linearly": ("03_parallelization", "03-04"),
+    "chain latency, simulated beside a real model's recording": ("01_prompt_chaining", "01-11c"),
+    "parallel cost multiplies, simulated beside a recording": ("03_parallelization", "03-04"),
     "voting raises accuracy at n x cost": ("03_parallelization", "03-12"),
+    "voting agreement vs n, simulated beside a recording": ("03_parallelization", "03-13c"),
     "orchestrator drift": ("04_orchestrator_workers", "04-08"),
     "an unbounded evaluator loop's cost vs max_iterations": ("05_evaluator_optimizer", "05-10"),
+    "evaluator rounds and cost, simulated beside a recording": ("05_evaluator_optimizer", "05-11c"),
     "a bad vs a good handoff (the user repeats themselves)": ("06_handoffs", "06-16"),
     "manager vs transfer on the same conversations": ("06_handoffs", "06-12"),
     "the 3-hop bound and ping-pong stopped": ("07_failure_modes", "07-13b"),
