@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from recordings import DEFAULT_URL, chain, evaluator, parallel, routing, voting
+from recordings import DEFAULT_URL, chain, evaluator, parallel, routing, smollm2, voting
 from recordings.routing import classifier, sample_tickets
 
 import agentlab as al
@@ -60,7 +60,14 @@ async def record(claim: str, url: str) -> None:
           f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
 
 
+async def warm_up(url: str) -> None:
+    """One unrecorded call first: a fresh server's first answer is seconds slower (it
+    loads the weights into memory), which would show up as latency in the first claim."""
+    await al.Agent(name="Warm-up", model=smollm2(url), settings={"max_tokens": 8}).run("Hi")
+
+
 async def main(url: str, only: list[str]) -> None:
+    await warm_up(url)
     for claim in only:
         await record(claim, url)
 
