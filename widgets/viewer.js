@@ -129,7 +129,7 @@ function summaryView(s) {
     h("strong", { text: s.title }), " ",
     h("span", { class: `al-mark al-${s.status}`, text: status }),
     ` · ${s.spans} spans · ${s.tokens_in} in / ${s.tokens_out} out tokens · ${money(s.cost)}`,
-    ` · ${s.time_s === null ? "-" : millis(s.time_s * 1000)}`,
+    ` · ${s.time_note ? `— (${s.time_note})` : s.time_s === null ? "-" : millis(s.time_s * 1000)}`,
     s.handoffs ? ` · ${s.handoffs} handoffs` : "",
     s.stop_detail ? h("div", { class: "al-note", text: s.stop_detail }) : null,
     s.unpriced ? h("div", { class: "al-note al-money", text: s.unpriced }) : null);

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError
 from agentlab.experiment.result import summarize_tasks, summary_frame
+from agentlab.views.timing import SIMULATED_MODELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,10 +61,6 @@ def spans_frame(data: Any) -> pd.DataFrame:
         "charts take a Trace, a Run, a list of them, or trace.to_pandas(); "
         f"got {type(data).__name__}{hint}"
     )
-
-
-SIMULATED_MODELS = ("scripted", "function:", "sim:")
-"""Model span names of scripted, function and teaching-simulation models."""
 
 
 def runs_note(frame: pd.DataFrame) -> str:

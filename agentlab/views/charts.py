@@ -36,15 +36,21 @@ from agentlab.views._altair import (
     _empty,
     _register,
 )
+from agentlab.views.chart_axes import (
+    category_x_axis,
+    category_y_axis,
+    count_axis,
+    level_axis,
+    money_axis,
+)
 from agentlab.views.chart_data import (
-    EXPERIMENT_COLUMNS,
     agent_edges,
     attrs_frame,
-    experiment_frame,
     graph_layout,
     runs_note,
     spans_frame,
 )
+from agentlab.views.charts_experiment import completion_vs_cost as completion_vs_cost
 from agentlab.views.charts_findings import findings as findings  # al.charts.findings
 from agentlab.views.data import recorded_latency_s
 
@@ -95,8 +101,8 @@ def cost_by_agent(data: Any) -> Chart:
         for c, u in zip(grouped["cost_usd"], grouped["unpriced"], strict=True)
     ]
     base = alt.Chart(grouped).encode(
-        y=alt.Y("agent:N", sort="-x", title="agent"),
-        x=alt.X("cost_usd:Q", title="cost (USD)"),
+        y=alt.Y("agent:N", sort="-x", title="Agent", axis=category_y_axis(alt)),
+        x=alt.X("cost_usd:Q", title="Cost (USD)", axis=money_axis(alt)),
     )
     chart = base.mark_bar() + base.mark_text(align="left", dx=3).encode(text="label:N")
     return chart.properties(title=f"Cost by agent{runs}")
@@ -114,9 +120,9 @@ def tokens_by_agent(data: Any) -> Chart:
         alt.Chart(long, title=f"Tokens by agent{runs}")
         .mark_bar()
         .encode(
-            y=alt.Y("agent:N", sort="-x"),
-            x=alt.X("tokens:Q", stack="zero", title="tokens"),
-            color=alt.Color("direction:N", sort=["input", "output"], title="tokens"),
+            y=alt.Y("agent:N", sort="-x", title="Agent", axis=category_y_axis(alt)),
+            x=alt.X("tokens:Q", stack="zero", title="Tokens", axis=count_axis(alt)),
+            color=alt.Color("direction:N", sort=["input", "output"], title="Tokens"),
             order=alt.Order("direction:N"),
         )
     )
@@ -160,14 +166,16 @@ def timeline(data: Any, *, max_spans: int = 200) -> Chart:
     frame = frame[["row", "kind", "name", "agent", "status", "status_mark", "recorded_s", "mark",
                    "from_s", "to_s"]]  # fmt: skip
     base = alt.Chart(frame).encode(
-        y=alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelExpr="slice(datum.label, 5)")),
-    )
+        y=alt.Y("row:N", sort=None, title=None,
+                axis=category_y_axis(alt, labelExpr="slice(datum.label, 5)")),
+    )  # fmt: skip
+    seconds = {"title": "Seconds since the run started", "axis": alt.Axis(format="~g")}
     bars = base.mark_bar(height={"band": 0.8}).encode(
-        x=alt.X("from_s:Q", title="seconds since the run started"),
+        x=alt.X("from_s:Q", **seconds),
         x2="to_s:Q",
-        color=alt.Color("kind:N", sort=_KINDS_ORDER),
+        color=alt.Color("kind:N", sort=_KINDS_ORDER, title="Span kind"),
     )
-    marks = base.mark_text(align="left", dx=3).encode(x="to_s:Q", text="mark:N")
+    marks = base.mark_text(align="left", dx=3).encode(x=alt.X("to_s:Q", **seconds), text="mark:N")
     title = f"Timeline{runs_note(spans)}{note}"
     return (bars + marks).properties(height=alt.Step(16), title=title)
 
@@ -207,13 +215,16 @@ def scores_by_iteration(data: Any, accept: float | None = None) -> Chart:
     rows["accepted"] = rows["accepted"].fillna(False).map({True: "accepted", False: "rejected"})
     rows["run"] = rows["trace_id"].str[:8]
     base = alt.Chart(rows).encode(
-        x=alt.X("iteration:O", title="iteration"),
-        y=alt.Y("score:Q", title="score"),
-        color=alt.Color("run:N", legend=None if rows["run"].nunique() == 1 else alt.Legend()),
+        x=alt.X("iteration:O", title="Iteration", axis=level_axis(alt)),
+        y=alt.Y("score:Q", title="Score"),
+        color=alt.Color(
+            "run:N", title="Run", legend=None if rows["run"].nunique() == 1 else alt.Legend()
+        ),
     )
     points = base.mark_point(size=80, filled=True).encode(
         shape=alt.Shape(
             "accepted:N",
+            title="Verdict",
             scale=alt.Scale(domain=["accepted", "rejected"], range=["diamond", "circle"]),
         )
     )
@@ -221,9 +232,11 @@ def scores_by_iteration(data: Any, accept: float | None = None) -> Chart:
     if accept is not None:
         threshold = {"accept": float(accept), "label": f"accept {accept:g}"}
         line = alt.Chart(alt.Data(values=[threshold]))
-        rule = line.mark_rule(strokeDash=[4, 4], color="gray").encode(y="accept:Q")
+        rule = line.mark_rule(strokeDash=[4, 4], color="gray").encode(
+            y=alt.Y("accept:Q", title="Score")
+        )
         text = line.mark_text(align="left", dx=4, dy=-6, color="gray").encode(
-            y="accept:Q", text="label:N", x=alt.value(0)
+            y=alt.Y("accept:Q", title="Score"), text="label:N", x=alt.value(0)
         )
         chart = chart + rule + text
     return chart.properties(title=f"Score by iteration{runs_note(frame)}")
@@ -253,8 +266,8 @@ def votes(data: Any) -> Chart:
     if not records:
         return _empty(alt, "No vote spans in these traces")
     base = alt.Chart(pd.DataFrame(records)).encode(
-        y=alt.Y("answer:N", sort="-x"),
-        x=alt.X("count:Q", title="votes"),
+        y=alt.Y("answer:N", sort="-x", title="Answer", axis=category_y_axis(alt)),
+        x=alt.X("count:Q", title="Votes", axis=count_axis(alt)),
     )
     chart = base.mark_bar().encode(color=alt.Color("winner:N", legend=None)) + base.mark_text(
         align="left", dx=3
@@ -281,15 +294,20 @@ def routing_table(data: Any) -> Chart:
         for n, fb in zip(table["size"], table["fell_back"], strict=True)
     ]
     base = alt.Chart(table).encode(
-        x=alt.X("route:N", title="route"),
-        y=alt.Y("label:N", title="label from the classifier"),
+        x=alt.X("route:N", title="Route", axis=category_x_axis(alt)),
+        y=alt.Y("label:N", title="Label from the classifier", axis=category_y_axis(alt)),
     )
     cells = base.mark_rect(stroke="#888").encode(
-        color=alt.Color("size:Q", title="decisions", scale=alt.Scale(scheme="greys")),
+        color=alt.Color(
+            "size:Q",
+            title="Decisions",
+            scale=alt.Scale(scheme="greys"),
+            legend=alt.Legend(format="d", tickMinStep=1),
+        ),
     )
     text = base.mark_text(fontWeight="bold", color="black").encode(text="text:N")
     title = f"Routing: label -> route{runs_note(frame)}"
-    return (cells + text).properties(width=alt.Step(100), height=alt.Step(28), title=title)
+    return (cells + text).properties(width=alt.Step(64), height=alt.Step(28), title=title)
 
 
 EDGE_STYLES = {  # style: (line dash, colour); a refused hop also ends in a ✕, not an arrow
@@ -328,7 +346,7 @@ def handoff_graph(data: Any) -> Chart:
     def refused(then: str, other: str) -> Any:  # a value per datum, without a scale (legend)
         return alt.condition("datum.style == 'refused'", alt.value(then), alt.value(other))
 
-    key = alt.Legend(title="handoff", symbolType="stroke", symbolSize=600, symbolStrokeWidth=2)
+    key = alt.Legend(title="Handoff", symbolType="stroke", symbolSize=600, symbolStrokeWidth=2)
     edge = alt.Chart(lines).mark_rule().encode(
         **at("x", "y"), x2="x2:Q", y2="y2:Q", strokeDash=by_style(alt.StrokeDash, 0, legend=key),
         color=by_style(alt.Color, 1, legend=key),
@@ -358,36 +376,3 @@ def _aligned_text(chart: Any, **mark: Any) -> Any:
         .mark_text(align=align, baseline="middle", **mark)
         for align in ("left", "right", "center")
     ])  # fmt: skip
-
-
-def completion_vs_cost(results: Any) -> Chart:
-    """Experiment results: completion rate against cost per task, one point per design.
-
-    Takes an ``ExperimentResult``, its ``summary()`` DataFrame (columns design,
-    completion_rate, cost_per_task; completion_ci_low/high draw the interval when
-    present) or its per-task ``to_pandas()``. Unpriced designs (NaN cost) are left out
-    of the chart.
-    """
-    alt = _alt()
-    frame = experiment_frame(results)
-    ci = [c for c in ("completion_ci_low", "completion_ci_high") if c in frame.columns]
-    frame = frame[[*EXPERIMENT_COLUMNS, *ci]]
-    base = alt.Chart(frame).encode(
-        x=alt.X("cost_per_task:Q", title="cost per task (USD)"),
-        y=alt.Y(
-            "completion_rate:Q",
-            title="completion rate",
-            axis=alt.Axis(format="%"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
-    )
-    layers = [
-        base.mark_point(size=120, filled=True),
-        base.mark_text(align="left", dx=8).encode(text="design:N"),
-    ]
-    if len(ci) == 2:  # the experiment's Wilson 95% interval, when it gives one
-        layers.insert(
-            0, base.mark_rule().encode(y="completion_ci_low:Q", y2="completion_ci_high:Q")
-        )
-    chart = alt.layer(*layers)
-    return chart.properties(title="Completion rate vs cost per task")

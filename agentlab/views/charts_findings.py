@@ -9,11 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from agentlab.errors import ConfigError
 from agentlab.views._altair import Chart, _alt, _empty
+from agentlab.views.chart_axes import LABEL_LIMIT, category_y_axis
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["findings"]
+
+
+def _design_header(alt: Any) -> Any:
+    """A design's name across the top of its row of bars, upright and cut if very long."""
+    return alt.Header(labelAngle=0, labelAlign="left", labelLimit=2 * LABEL_LIMIT)
 
 
 def _frame(results: Any) -> pd.DataFrame:
@@ -48,18 +54,19 @@ def findings(results: Any) -> Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("kind:N", title=None),
+            y=alt.Y("kind:N", title=None, axis=category_y_axis(alt)),
             x=alt.X(
                 "share:Q",
-                title="share of runs",
+                title="Share of runs",
                 axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1]),
             ),
             color=alt.Color(
                 "severity:N",
+                title="Severity",
                 scale=alt.Scale(domain=["warning", "info"], range=["#d97706", "#2563eb"]),
             ),
-            row=alt.Row("design:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            row=alt.Row("design:N", title=None, header=_design_header(alt)),
             tooltip=["design", "kind", "severity", "findings", "tasks", "runs"],
         )
     )

@@ -31,6 +31,7 @@ from agentlab._redact import secrets
 from agentlab.trace.read import call_cost, hop_number, subtree_totals, tree_order
 from agentlab.trace.spans import start_order
 from agentlab.views.findings import findings_index
+from agentlab.views.timing import NO_LATENCY_NOTE, untimed
 
 if TYPE_CHECKING:
     from agentlab.trace.spans import Span
@@ -281,7 +282,11 @@ def money_note(attrs: Mapping[str, Any]) -> str | None:
 
 @_reading_secrets_once
 def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
-    """Totals and per-agent figures (model calls, tokens, money, model time), plus hops."""
+    """Totals and per-agent figures (model calls, tokens, money, model time), plus hops.
+
+    ``time_note`` (the run's and each agent's) is set when those times are noise, not
+    figures: every model call was scripted or simulated with no latency (``timing.py``).
+    """
     agents: dict[str, dict[str, Any]] = {}
     for span in trace.spans:
         if span.kind != "model":
@@ -317,9 +322,20 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
         "time_s": None if root is None else root.duration_s,
         "hops": max((hop_number(s.attributes.get("hop")) for s in handoffs), default=0),
         "handoffs": len(handoffs),
-        "agents": sorted(agents.values(), key=lambda r: r["agent"]),
+        "time_note": NO_LATENCY_NOTE if untimed(trace.spans) else None,
+        "agents": [_with_time_note(trace, row) for row in sorted(agents.values(), key=_agent)],
     }
     return dict(scrub(figures))
+
+
+def _agent(row: dict[str, Any]) -> str:
+    return str(row["agent"])
+
+
+def _with_time_note(trace: Trace, row: dict[str, Any]) -> dict[str, Any]:
+    """An agent's row, with ``time_note`` set when its model calls took no real latency."""
+    calls = (s for s in trace.spans if s.kind == "model" and (s.agent or "?") == row["agent"])
+    return {**row, "time_note": NO_LATENCY_NOTE if untimed(calls) else None}
 
 
 def _own_cost(span: Any) -> float | None:

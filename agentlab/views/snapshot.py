@@ -110,12 +110,18 @@ _money = format_money
 _time = format_seconds
 
 
+def _time_of(figures: dict[str, Any]) -> str:
+    """A run's or an agent's time, or why it is not shown (scripted: no real latency)."""
+    note = figures.get("time_note")
+    return f"— ({note})" if note else _time(figures["time_s"])
+
+
 def _summary_html(s: dict[str, Any]) -> str:
     mark = {"failed": "e", "error": "e", "stopped": "s"}.get(s["status"], "")
     line = (
         f"<strong>{_e(s['title'])}</strong> <span class='{mark}'>{_e(_status(s))}</span>"
         f" · {_e(s['spans'])} spans · {_e(s['tokens_in'])} in / {_e(s['tokens_out'])} out tokens"
-        f" · {_e(_money(s['cost']))} · {_e(_time(s['time_s']))}"
+        f" · {_e(_money(s['cost']))} · {_e(_time_of(s))}"
     )
     if s["handoffs"]:
         line += f" · {_e(s['handoffs'])} handoffs"
@@ -138,7 +144,7 @@ def _agents_html(s: dict[str, Any], folded: bool = True) -> str:
         for t in ("agent", "calls", "tokens in", "tokens out", "money", "model time")
     )
     keys = ("agent", "calls", "tokens_in", "tokens_out")
-    cells = [[a[k] for k in keys] + [_money(a["cost"]), _time(a["time_s"])] for a in s["agents"]]
+    cells = [[a[k] for k in keys] + [_money(a["cost"]), _time_of(a)] for a in s["agents"]]
     rows = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in cells)
     table = f"<table><tr>{head}</tr>{rows}</table>"
     return f"<details><summary>Per agent</summary>{table}</details>" if folded else table
@@ -279,6 +285,14 @@ def snapshot_html(trace: Trace, *, max_spans: int = 500, title: str | None = Non
         return body.replace(">", f"><style>{_SNAP_CSS}</style>", 1)
 
 
+def _compare_row(label: str, values: list[str]) -> str:
+    """One row of the compare table; the same note in every cell (all runs scripted: no
+    real latency) is written once across the row, so no column looks larger."""
+    if len(values) > 1 and len(set(values)) == 1 and values[0].startswith("— ("):
+        return f"<tr><th>{label}</th><td colspan='{len(values)}'>{_e(values[0])}</td></tr>"
+    return f"<tr><th>{label}</th>" + "".join(f"<td>{_e(v)}</td>" for v in values) + "</tr>"
+
+
 def compare_html(summaries: list[dict[str, Any]]) -> str:
     """Static HTML of several runs side by side (the ``al.compare`` fallback)."""
     head = "".join(f"<th>{_e(s['title'])}</th>" for s in summaries)
@@ -288,14 +302,11 @@ def compare_html(summaries: list[dict[str, Any]]) -> str:
         ("tokens in", [str(s["tokens_in"]) for s in summaries]),
         ("tokens out", [str(s["tokens_out"]) for s in summaries]),
         ("money", [_money(s["cost"]) for s in summaries]),
-        ("time", [_time(s["time_s"]) for s in summaries]),
+        ("time", [_time_of(s) for s in summaries]),
         ("handoffs", [str(s["handoffs"]) for s in summaries]),
         ("max hop", [str(s["hops"]) for s in summaries]),
     ]
-    body = "".join(
-        f"<tr><th>{label}</th>" + "".join(f"<td>{_e(v)}</td>" for v in values) + "</tr>"
-        for label, values in rows
-    )
+    body = "".join(_compare_row(label, values) for label, values in rows)
     agents = "".join(
         f"<div><h4>{_e(s['title'])}: per agent</h4>{_agents_html(s, folded=False)}</div>"
         for s in summaries

@@ -303,8 +303,8 @@ def test_completion_vs_cost_takes_an_experiment_summary():
     )
     chart = charts.completion_vs_cost(summary)
     assert values(chart) == [
-        {"design": "single", "completion_rate": 0.8, "cost_per_task": 0.01},
-        {"design": "chain", "completion_rate": 0.95, "cost_per_task": 0.03},
+        {"design": "single", "completion_rate": 0.8, "cost_per_task": 0.01, "label": "single"},
+        {"design": "chain", "completion_rate": 0.95, "cost_per_task": 0.03, "label": "chain"},
     ]
     assert marks(chart) == ["point", "text"]
 
