@@ -35,6 +35,13 @@ def test_wilson_interval_edge_cases():
         wilson_interval(11, 10)
 
 
+@pytest.mark.parametrize("n", [1, 3, 6, 7, 10, 49, 1000])
+def test_wilson_bounds_are_exact_at_none_and_all(n):
+    """0 of n reads as a low bound of 0, not 5.6e-17, in a summary table."""
+    assert wilson_interval(0, n)[0] == 0.0
+    assert wilson_interval(n, n)[1] == 1.0
+
+
 @pytest.mark.parametrize(
     ("only_a", "only_b", "p"),
     [
