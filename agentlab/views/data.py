@@ -288,12 +288,14 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
     figures: every model call was scripted or simulated with no latency (``timing.py``).
     """
     agents: dict[str, dict[str, Any]] = {}
+    calls: dict[str, list[Span]] = {}  # each agent's model spans, for its time_note
     for span in trace.spans:
         if span.kind != "model":
             continue
         name = span.agent or "?"
         zero = {"agent": name, "calls": 0, "tokens_in": 0, "tokens_out": 0, "cost": 0.0}
         row = agents.setdefault(name, {**zero, "time_s": 0.0})
+        calls.setdefault(name, []).append(span)
         row["calls"] += 1
         if span.usage is not None:
             row["tokens_in"] += span.usage.input_tokens
@@ -323,19 +325,12 @@ def summary(trace: Trace, title: str | None = None) -> dict[str, Any]:
         "hops": max((hop_number(s.attributes.get("hop")) for s in handoffs), default=0),
         "handoffs": len(handoffs),
         "time_note": NO_LATENCY_NOTE if untimed(trace.spans) else None,
-        "agents": [_with_time_note(trace, row) for row in sorted(agents.values(), key=_agent)],
+        "agents": [
+            {**agents[name], "time_note": NO_LATENCY_NOTE if untimed(calls[name]) else None}
+            for name in sorted(agents)
+        ],
     }
     return dict(scrub(figures))
-
-
-def _agent(row: dict[str, Any]) -> str:
-    return str(row["agent"])
-
-
-def _with_time_note(trace: Trace, row: dict[str, Any]) -> dict[str, Any]:
-    """An agent's row, with ``time_note`` set when its model calls took no real latency."""
-    calls = (s for s in trace.spans if s.kind == "model" and (s.agent or "?") == row["agent"])
-    return {**row, "time_note": NO_LATENCY_NOTE if untimed(calls) else None}
 
 
 def _own_cost(span: Any) -> float | None:
