@@ -82,8 +82,10 @@ def pip_install(python: Path, *args: str, what: str) -> None:
 
     def beat() -> None:
         while not done.wait(30):
-            say(f"  still building {what}: {int(time.monotonic() - started)} s so far "
-                "(the first build takes about 5 minutes on 2 quiet cores, more on a busy one)")  # fmt: skip
+            say(
+                f"  still building {what}: {int(time.monotonic() - started)} s so far "
+                "(the first build takes about 5 minutes on 2 quiet cores, more on a busy one)"
+            )
 
     threading.Thread(target=beat, daemon=True).start()
     try:

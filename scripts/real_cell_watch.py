@@ -19,12 +19,13 @@ import agentlab as al
 
 @dataclass
 class Watch:
+    real_model: str  # "openai:smollm2" of AGENTLAB_MODEL="openai:smollm2@http://..."
     runs: list[Any] = field(default_factory=list)
-    real_model_calls: dict[Any, int] = field(default_factory=dict)
+    real_model_calls: dict[str, int] = field(default_factory=dict)  # per trace id
 
     @classmethod
     def begin(cls) -> Watch:
-        watch = cls()
+        watch = cls(real_model=os.environ["AGENTLAB_MODEL"].split("@")[0])
         al.add_processor(watch)
         return watch
 
@@ -36,11 +37,11 @@ class Watch:
 
     def on_span_end(self, trace: Any, span: Any) -> None:
         if span.kind == "run" and span.parent_id is None:
-            self.runs.append((id(trace), span))
+            self.runs.append((trace.id, span))
         elif span.kind == "model":
-            real = os.environ["AGENTLAB_MODEL"].split("@")[0]  # "openai:smollm2@http://..."
-            if str(span.model).split("@")[0] == real and not span.attributes.get("replayed"):
-                self.real_model_calls[id(trace)] = self.real_model_calls.get(id(trace), 0) + 1
+            real = str(span.model).split("@")[0] == self.real_model
+            if real and not span.attributes.get("replayed"):
+                self.real_model_calls[trace.id] = self.real_model_calls.get(trace.id, 0) + 1
 
     def check(self, expected_runs: int) -> None:
         al.remove_processor(self)
