@@ -26,7 +26,7 @@ from recordings.routing import classifier, sample_tickets
 
 import agentlab as al
 
-__all__ = ["classifier", "main", "sample_tickets"]  # notebooks 02 and 07 import these
+__all__ = ["CLAIMS", "classifier", "main", "sample_tickets"]  # 02 and 07 import the last two
 
 CLAIMS: dict[str, tuple[Path, Callable[[str], Awaitable[list[dict[str, Any]]]]]] = {
     "routing": (routing.FILE, routing.run_routing),

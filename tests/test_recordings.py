@@ -19,16 +19,10 @@ import agentlab as al
 DATA = Path(__file__).resolve().parent.parent / "data"
 sys.path.insert(0, str(DATA))
 
-from recordings import chain, evaluator, parallel, routing, voting  # noqa: E402
+from record_cassettes import CLAIMS  # noqa: E402  (claim -> cassette, the run that made it)
+from recordings import evaluator, parallel  # noqa: E402
 
 NOWHERE = "http://127.0.0.1:9/v1"  # nothing listens there: a replay needs no server
-CLAIMS = {
-    "routing": (routing.FILE, routing.run_routing),
-    "chain": (chain.FILE, chain.run_chains),
-    "parallel": (parallel.FILE, parallel.run_sectioning),
-    "voting": (voting.FILE, voting.run_votes),
-    "evaluator": (evaluator.FILE, evaluator.run_loops),
-}
 
 
 def lines(path: Path) -> list[dict]:
