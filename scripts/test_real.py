@@ -90,7 +90,6 @@ def main() -> int:
         print(out.strip().splitlines()[-1] if out.strip() else "(no output)", flush=True)
         if code != 0:
             print(out, flush=True)  # at once: the notebooks take a while
-        if code != 0:
             failures.append(f"provider structure tests (exit {code}):\n{out}")
         notebooks = args.notebooks or sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
         for notebook in notebooks:
